@@ -1,0 +1,44 @@
+"""Fill sparse years: linear between given years, flat outside them (DESIGN §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def interpolate(
+    table: pd.DataFrame,
+    keys: Sequence[str],
+    value: str,
+    years: Sequence[int],
+    year: str = "year",
+    before_first: str = "flat",
+) -> dict[tuple[object, ...], float]:
+    """Values of `value` for each group of `keys` at each of `years`.
+
+    Returns `{(*key, year): value}`. Rows whose value is blank are ignored; a group with no
+    value at all is left out. With `before_first="none"`, years before a group's first given
+    year get no entry (used for caps and carbon prices, which start when first given).
+
+    >>> t = pd.DataFrame({"k": ["a", "a"], "year": [2020, 2030], "v": [1.0, 3.0]})
+    >>> interpolate(t, ["k"], "v", [2015, 2025, 2040])
+    {('a', 2015): 1.0, ('a', 2025): 2.0, ('a', 2040): 3.0}
+    """
+    result: dict[tuple[object, ...], float] = {}
+    given = table.dropna(subset=[value])
+    if given.empty:
+        return result
+    target = np.asarray(years, dtype=float)
+    for key, group in given.groupby(list(keys), sort=True):
+        key_tuple = key if isinstance(key, tuple) else (key,)
+        group = group.sort_values(year)
+        xs = group[year].to_numpy(dtype=float)
+        ys = group[value].to_numpy(dtype=float)
+        filled = np.interp(target, xs, ys)
+        for y, v in zip(years, filled, strict=True):
+            if before_first == "none" and y < xs[0]:
+                continue
+            result[(*key_tuple, int(y))] = float(v)
+    return result

@@ -1,0 +1,268 @@
+"""Validated, interpolated inputs in the shape the model needs: `ModelData`.
+
+Everything here is plain Python (dicts keyed by tuples in the fixed order region, technology,
+vintage, year, or region, commodity, year). The model and the outputs read only this.
+
+Conventions
+-----------
+- Milestone year y represents the calendar years y … next milestone − 1 (the last milestone
+  represents itself only); `weight[y]` counts them and `discount_sum[y]` sums their discount
+  factors (1 + r)^-(t − base_year).
+- `period[y]` is the number of years since the previous milestone (the first milestone uses
+  the step); growth and new-build limits act over it.
+- Plants existing in the base year form one vintage labelled `stock_vintage` = start − 1; their
+  capacity follows stock.csv and may be retired early. Vintage-dependent parameters of that
+  vintage are those of the earliest vintage given.
+- A new vintage v serves milestones y with v ≤ y < v + life.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.data.interpolate import interpolate
+from optimizer.data.read import LINE, DatasetInfo, read_tables
+from optimizer.data.scenario import Scenario, apply_overrides, load_scenario
+from optimizer.data.schema import ALL_REGIONS, BOUND_KINDS
+from optimizer.data.validate import validate_tables
+from optimizer.errors import InputError, Issue
+from optimizer.finance import discount_factor
+
+Key2 = tuple[str, int]
+Key3 = tuple[str, str, int]
+
+
+@dataclass(frozen=True)
+class Technology:
+    """A row of technologies.csv."""
+
+    name: str
+    sector: str
+    lever: str
+    output: str
+    life: int
+    availability: float
+    first_year: int
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Everything the LP needs, interpolated to the milestone years. Money in million currency."""
+
+    scenario: str
+    currency: str
+    base_year: int
+    discount_rate: float
+    scope: str
+    years: tuple[int, ...]
+    weight: dict[int, int]
+    period: dict[int, int]
+    discount_sum: dict[int, float]
+    regions: tuple[str, ...]
+    technologies: dict[str, Technology]
+    commodity_unit: dict[str, str]
+    commodity_kind: dict[str, str]
+    stock_vintage: int
+    vintage_inputs: dict[tuple[str, int], dict[str, float]]
+    vintage_outputs: dict[tuple[str, int], dict[str, float]]
+    capex: dict[tuple[str, int], float]
+    fixed_om: dict[tuple[str, int], float]
+    variable_om: dict[tuple[str, int], float]
+    co2_direct: dict[tuple[str, int], float]
+    capture_rate: dict[tuple[str, int], float]
+    demand: dict[Key3, float]
+    price: dict[Key3, float]
+    emission_factor: dict[Key3, float]
+    max_supply: dict[Key3, float]
+    stock: dict[Key3, float]
+    bounds: dict[str, dict[Key3, float]]
+    cumulative_limit: dict[tuple[str, str], float]
+    caps: dict[tuple[str, str, int], float]
+    budget: float | None = None
+    carbon_price: dict[int, float] = field(default_factory=dict)
+
+    def vintages(self, technology: str) -> tuple[int, ...]:
+        """New-build vintages of a technology: the milestones from its first year on."""
+        first = self.technologies[technology].first_year
+        return tuple(y for y in self.years if y >= first)
+
+    def serves(self, technology: str, vintage: int, year: int) -> bool:
+        """Whether a new vintage is still within its life at milestone `year`."""
+        return vintage <= year < vintage + self.technologies[technology].life
+
+
+def load_model_data(scenario: Scenario | Path | str) -> tuple[ModelData, dict[str, Path]]:
+    """Read, check and interpolate a scenario's dataset.
+
+    Returns the model data and the input files read (for hashing). Raises InputError with every
+    problem found.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    issues: list[Issue] = []
+    info, tables = read_tables(scenario.dataset, issues)
+    scenario_file = scenario.path.name if scenario.path else "scenario"
+    issues += apply_overrides(tables, scenario.overrides, scenario_file)
+    validate_tables(tables, issues)
+    if issues or info is None:
+        raise InputError(issues)
+    data = _assemble(info, tables, scenario, issues)
+    if issues:
+        raise InputError(issues)
+    files = {p.name: p for p in sorted(scenario.dataset.iterdir()) if p.suffix in (".csv", ".toml")}
+    if scenario.path:
+        files[f"scenario:{scenario.path.name}"] = scenario.path
+    return data, files
+
+
+def _milestones(scenario: Scenario, rate: float, base_year: int) -> tuple[dict, dict, dict]:
+    years = scenario.years
+    weight, period, discount_sum = {}, {}, {}
+    for index, year in enumerate(years):
+        following = years[index + 1] if index + 1 < len(years) else scenario.end + 1
+        weight[year] = following - year
+        period[year] = year - years[index - 1] if index else scenario.step
+        discount_sum[year] = sum(discount_factor(rate, t, base_year) for t in range(year, following))
+    return weight, period, discount_sum
+
+
+def _by_vintage(
+    table: pd.DataFrame,
+    keys: list[str],
+    value: str,
+    vintages: dict[str, tuple[int, ...]],
+    file: str,
+    issues: list[Issue],
+) -> dict[tuple[object, ...], float]:
+    """Interpolate a vintage-keyed column; a blank vintage applies to every vintage."""
+    result: dict[tuple[object, ...], float] = {}
+    explicit = table[table["vintage"].notna()].copy()
+    blank = table[table["vintage"].isna()]
+    mixed = set(map(tuple, explicit[keys].to_numpy())) & set(map(tuple, blank[keys].to_numpy()))
+    for key in sorted(mixed):
+        line = blank.loc[(blank[keys] == list(key)).all(axis=1), LINE].iloc[0]
+        issues.append(Issue(file, f"{key} mixes a blank vintage with given vintages", row=int(line), column="vintage"))
+    explicit["vintage"] = explicit["vintage"].astype(int)
+    for key_row, number in zip(blank[keys].itertuples(index=False), blank[value], strict=True):
+        for vintage in vintages.get(key_row[0], ()):
+            result[(*key_row, vintage)] = float(number)
+    all_vintages = sorted({v for vs in vintages.values() for v in vs})
+    interpolated = interpolate(explicit, keys, value, all_vintages, year="vintage")
+    for key, number in interpolated.items():
+        if key[-1] in vintages.get(str(key[0]), ()):
+            result[key] = number
+    return result
+
+
+def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scenario, issues: list[Issue]) -> ModelData:
+    rate = scenario.discount_rate if scenario.discount_rate is not None else info.discount_rate
+    years = scenario.years
+    weight, period, discount_sum = _milestones(scenario, rate, info.base_year)
+    stock_vintage = scenario.start - 1
+    technologies = {
+        row.technology: Technology(
+            row.technology,
+            row.sector,
+            row.lever,
+            row.output,
+            int(row.life),
+            float(row.availability),
+            int(row.first_year),
+        )
+        for row in tables["technologies"].itertuples(index=False)
+    }
+    vintages = {
+        name: (stock_vintage, *(y for y in years if y >= tech.first_year)) for name, tech in technologies.items()
+    }
+    costs, emissions, flows = tables["tech_costs"], tables["tech_emissions"], tables["tech_flows"]
+    per_vintage = {
+        column: _by_vintage(costs, ["technology"], column, vintages, "tech_costs.csv", issues)
+        for column in ("capex", "fixed_om", "variable_om")
+    }
+    for column in ("co2_direct", "capture_rate"):
+        per_vintage[column] = _by_vintage(emissions, ["technology"], column, vintages, "tech_emissions.csv", issues)
+    vintage_inputs: dict[tuple[str, int], dict[str, float]] = {}
+    vintage_outputs: dict[tuple[str, int], dict[str, float]] = {}
+    for direction, target in (("in", vintage_inputs), ("out", vintage_outputs)):
+        subset = flows[flows["direction"] == direction]
+        values = _by_vintage(subset, ["technology", "commodity"], "value", vintages, "tech_flows.csv", issues)
+        for (tech, commodity, vintage), number in values.items():
+            if number:
+                target.setdefault((str(tech), int(vintage)), {})[str(commodity)] = number
+    prices = tables["commodity_prices"].copy()
+    prices["emission_factor"] = prices["emission_factor"].fillna(0.0)
+    regions = tuple(sorted(tables["demand"]["region"].unique()))
+    bounds = tables["bounds"]
+    return ModelData(
+        scenario=scenario.name,
+        currency=info.currency,
+        base_year=info.base_year,
+        discount_rate=rate,
+        scope=scenario.scope,
+        years=years,
+        weight=weight,
+        period=period,
+        discount_sum=discount_sum,
+        regions=regions,
+        technologies=technologies,
+        commodity_unit=dict(zip(tables["commodities"]["commodity"], tables["commodities"]["unit"], strict=True)),
+        commodity_kind=dict(zip(tables["commodities"]["commodity"], tables["commodities"]["kind"], strict=True)),
+        stock_vintage=stock_vintage,
+        vintage_inputs=vintage_inputs,
+        vintage_outputs=vintage_outputs,
+        capex=_pairs(per_vintage["capex"]),
+        fixed_om=_pairs(per_vintage["fixed_om"]),
+        variable_om=_pairs(per_vintage["variable_om"]),
+        co2_direct=_pairs(per_vintage["co2_direct"]),
+        capture_rate=_pairs(per_vintage["capture_rate"]),
+        demand=_triples(interpolate(tables["demand"], ["region", "commodity"], "value", years)),
+        price=_triples(interpolate(prices, ["region", "commodity"], "price", years)),
+        emission_factor=_triples(interpolate(prices, ["region", "commodity"], "emission_factor", years)),
+        max_supply=_triples(interpolate(prices, ["region", "commodity"], "max_supply", years)),
+        stock=_triples(interpolate(tables["stock"], ["region", "technology"], "capacity", years)),
+        bounds={
+            kind: _triples(interpolate(bounds[bounds["bound"] == kind], ["region", "technology"], "value", years))
+            for kind in BOUND_KINDS
+        },
+        cumulative_limit={
+            (row.region, row.commodity): float(row.max_total)
+            for row in tables["cumulative_limits"].itertuples(index=False)
+        },
+        caps=_caps(tables["emission_limits"], scenario),
+        budget=scenario.budget,
+        carbon_price=_year_path(scenario.carbon_price, years),
+    )
+
+
+def _pairs(values: dict[tuple[object, ...], float]) -> dict[tuple[str, int], float]:
+    return {(str(k[0]), int(k[1])): v for k, v in values.items()}
+
+
+def _triples(values: dict[tuple[object, ...], float]) -> dict[Key3, float]:
+    return {(str(k[0]), str(k[1]), int(k[2])): v for k, v in values.items()}
+
+
+def _year_path(points: dict[int, float], years: tuple[int, ...]) -> dict[int, float]:
+    """A year → value path: linear between given years, none before the first, flat after."""
+    if not points:
+        return {}
+    frame = pd.DataFrame({"key": "x", "year": list(points), "value": list(points.values())})
+    return {int(k[1]): v for k, v in interpolate(frame, ["key"], "value", years, before_first="none").items()}
+
+
+def _caps(limits: pd.DataFrame, scenario: Scenario) -> dict[tuple[str, str, int], float]:
+    """Emission caps by (region or 'all', scope, year); the scenario's cap replaces 'all' rows."""
+    if scenario.cap is not None:
+        limits = limits[limits["region"] != ALL_REGIONS]
+    caps = {
+        (str(k[0]), str(k[1]), int(k[2])): v
+        for k, v in interpolate(
+            limits, ["region", "scope"], "max_emissions", scenario.years, before_first="none"
+        ).items()
+    }
+    for year, value in _year_path(scenario.cap or {}, scenario.years).items():
+        caps[(ALL_REGIONS, scenario.scope, year)] = value
+    return caps

@@ -1,0 +1,165 @@
+"""Read a dataset folder into typed pandas tables, collecting every problem found.
+
+Each returned table keeps a `line` column: the line of the file each row came from, so later
+checks can name it. Type and domain problems are reported here; references between tables
+are checked in `validate.py`.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.data.schema import TABLES, Column, TableSpec
+from optimizer.errors import InputError, Issue
+
+LINE = "line"
+
+DATASET_KEYS = {"name": str, "description": str, "currency": str, "base_year": int}
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """The contents of `dataset.toml`."""
+
+    name: str
+    currency: str
+    base_year: int
+    discount_rate: float
+    description: str = ""
+
+
+def read_dataset_info(folder: Path, issues: list[Issue]) -> DatasetInfo | None:
+    """Parse `dataset.toml`; append problems to `issues`."""
+    path = folder / "dataset.toml"
+    if not path.is_file():
+        issues.append(Issue("dataset.toml", f"missing: expected at {path}"))
+        return None
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        issues.append(Issue("dataset.toml", f"not valid TOML: {exc}"))
+        return None
+    before = len(issues)
+    allowed = {*DATASET_KEYS, "discount_rate"}
+    for key in sorted(set(raw) - allowed):
+        issues.append(Issue("dataset.toml", f"unknown key '{key}'; allowed: {sorted(allowed)}"))
+    for key in ("name", "currency", "base_year", "discount_rate"):
+        if key not in raw:
+            issues.append(Issue("dataset.toml", f"missing key '{key}'"))
+    for key, kind in DATASET_KEYS.items():
+        if key in raw and (not isinstance(raw[key], kind) or isinstance(raw[key], bool)):
+            issues.append(Issue("dataset.toml", f"'{key}' must be a {kind.__name__}"))
+    rate = raw.get("discount_rate")
+    if rate is not None and (not isinstance(rate, int | float) or not 0 <= rate < 1):
+        issues.append(Issue("dataset.toml", "'discount_rate' must be a number in [0, 1)"))
+    if len(issues) > before:
+        return None
+    return DatasetInfo(
+        name=raw["name"],
+        currency=raw["currency"],
+        base_year=raw["base_year"],
+        discount_rate=float(rate),
+        description=raw.get("description", ""),
+    )
+
+
+def _coerce(value: str, column: Column) -> tuple[object, str | None]:
+    """Convert one cell; return (value, problem or None). Blank cells become None."""
+    text = value.strip()
+    if text == "":
+        if column.required:
+            return None, "blank, but a value is required"
+        return None, None
+    if column.type == "str":
+        if column.choices and text not in column.choices:
+            return None, f"'{text}' is not one of {', '.join(column.choices)}"
+        return text, None
+    try:
+        number = float(text)
+    except ValueError:
+        return None, f"'{text}' is not a number"
+    if not math.isfinite(number):
+        return None, f"'{text}' is not a finite number"
+    if column.type == "int":
+        if number != int(number):
+            return None, f"'{text}' is not a whole number"
+        number = int(number)
+    problem = _domain_problem(number, column)
+    return (None, problem) if problem else (number, None)
+
+
+def _domain_problem(number: float, column: Column) -> str | None:
+    if column.domain == "nonneg" and number < 0:
+        return f"{number:g} is negative; it must be ≥ 0"
+    if column.domain == "positive" and number <= 0:
+        return f"{number:g} must be > 0"
+    if column.domain == "fraction" and not 0 <= number <= 1:
+        return f"{number:g} is outside 0–1"
+    if column.domain == "positive_fraction" and not 0 < number <= 1:
+        return f"{number:g} must be in (0, 1]"
+    return None
+
+
+def read_table(folder: Path, spec: TableSpec, issues: list[Issue]) -> pd.DataFrame:
+    """Read one CSV into a typed DataFrame (empty when absent and optional)."""
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in (*spec.column_names, LINE)})
+    path = folder / spec.file
+    if not path.is_file():
+        if spec.required:
+            issues.append(Issue(spec.file, f"required file is missing from {folder}"))
+        return empty
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        issues.append(Issue(spec.file, f"cannot be read as CSV: {exc}"))
+        return empty
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c for c in spec.column_names if c not in raw.columns]
+    unknown = [c for c in raw.columns if c not in spec.column_names]
+    for name in missing:
+        issues.append(Issue(spec.file, "missing column", column=name))
+    for name in unknown:
+        issues.append(Issue(spec.file, f"unknown column; expected {', '.join(spec.column_names)}", column=name))
+    if missing:
+        return empty
+    if raw.empty and spec.required:
+        issues.append(Issue(spec.file, "table is empty: it needs at least one data row"))
+    records: dict[str, list[object]] = {c.name: [] for c in spec.columns}
+    for position, cells in enumerate(raw[list(spec.column_names)].itertuples(index=False)):
+        for column, cell in zip(spec.columns, cells, strict=True):
+            value, problem = _coerce(cell, column)
+            if problem:
+                issues.append(Issue(spec.file, problem, row=position + 2, column=column.name))
+            records[column.name].append(value)
+    table = pd.DataFrame(records, dtype=object)
+    table[LINE] = range(2, len(raw) + 2)
+    for column in spec.columns:
+        if column.type == "float":
+            table[column.name] = pd.to_numeric(table[column.name], errors="coerce").astype(float)
+    _check_duplicates(table, spec, issues)
+    return table
+
+
+def _check_duplicates(table: pd.DataFrame, spec: TableSpec, issues: list[Issue]) -> None:
+    if table.empty:
+        return
+    keys = table[list(spec.key)].astype(str)
+    duplicated = keys.duplicated(keep="first")
+    for line, key in zip(table.loc[duplicated, LINE], keys[duplicated].itertuples(index=False), strict=True):
+        first = table.loc[(keys == list(key)).all(axis=1), LINE].iloc[0]
+        shown = ", ".join(f"{k}={v}" for k, v in zip(spec.key, key, strict=True))
+        issues.append(Issue(spec.file, f"duplicate key ({shown}); first given on row {first}", row=int(line)))
+
+
+def read_tables(folder: Path, issues: list[Issue]) -> tuple[DatasetInfo | None, dict[str, pd.DataFrame]]:
+    """Read `dataset.toml` and every table of the contract, appending problems to `issues`."""
+    if not folder.is_dir():
+        raise InputError(Issue(str(folder), "dataset folder does not exist"))
+    info = read_dataset_info(folder, issues)
+    tables = {spec.name: read_table(folder, spec, issues) for spec in TABLES}
+    return info, tables

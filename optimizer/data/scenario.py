@@ -1,0 +1,272 @@
+"""Scenario files (TOML): which dataset, which years, which caps and which changes to the data.
+
+A scenario is parsed into a frozen `Scenario`; unknown keys and wrong types are errors that
+name the file and the key. `apply_overrides` changes typed tables in place of the CSVs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from optimizer.data.schema import SCOPES, TABLES_BY_NAME
+from optimizer.errors import InputError, Issue
+
+Operation = Literal["scale", "set", "add"]
+SolverMethod = Literal["ipm", "simplex", "choose"]
+
+
+@dataclass(frozen=True)
+class Override:
+    """Change `column` of the rows of `table` matching `where` (column = value or list of values)."""
+
+    table: str
+    where: dict[str, Any]
+    column: str
+    operation: Operation
+    value: float
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """How HiGHS is run. `method` ipm is HiGHS's interior point with crossover (see README)."""
+
+    method: SolverMethod = "ipm"
+    time_limit: float | None = None
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved scenario: every path absolute, every year an int."""
+
+    name: str
+    dataset: Path
+    start: int
+    end: int
+    step: int
+    scope: str = "direct+indirect"
+    discount_rate: float | None = None
+    cap: dict[int, float] | None = None
+    budget: float | None = None
+    carbon_price: dict[int, float] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    description: str = ""
+    path: Path | None = None
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Milestone years: start, start+step, …, and always the end year."""
+        years = list(range(self.start, self.end + 1, self.step))
+        if years[-1] != self.end:
+            years.append(self.end)
+        return tuple(years)
+
+
+_TOP_KEYS = {"name", "dataset", "years", "discount_rate", "emissions", "override", "solver", "description"}
+_EMISSION_KEYS = {"scope", "cap", "budget", "carbon_price"}
+_OVERRIDE_KEYS = {"table", "where", "column", "scale", "set", "add"}
+_SOLVER_KEYS = {"method", "time_limit", "threads"}
+
+
+class _Reader:
+    """Collects problems while reading one TOML document."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.issues: list[Issue] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.issues.append(Issue(self.file, message, column=key))
+
+    def unknown(self, table: dict[str, Any], allowed: set[str], prefix: str = "") -> None:
+        for key in sorted(set(table) - allowed):
+            self.problem(prefix + key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
+
+    def number(self, table: dict[str, Any], key: str, prefix: str = "") -> float | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(prefix + key, f"must be a number, got {value!r}")
+            return None
+        return float(value)
+
+    def year_map(self, table: dict[str, Any], key: str) -> dict[int, float] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not value:
+            self.problem(f"emissions.{key}", "must be a table of year = value, e.g. { 2060 = 450 }")
+            return None
+        result: dict[int, float] = {}
+        for year, amount in value.items():
+            if not str(year).isdigit():
+                self.problem(f"emissions.{key}", f"'{year}' is not a year")
+            elif isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+                self.problem(f"emissions.{key}", f"value for {year} must be a number ≥ 0")
+            else:
+                result[int(year)] = float(amount)
+        return result
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Parse and check a scenario file; raise InputError listing every problem."""
+    path = Path(path).resolve()
+    reader = _Reader(path.name)
+    if not path.is_file():
+        raise InputError(Issue(str(path), "scenario file does not exist"))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(Issue(path.name, f"not valid TOML: {exc}")) from exc
+    reader.unknown(raw, _TOP_KEYS)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        reader.problem("name", "required: a non-empty string")
+    dataset = raw.get("dataset")
+    if not isinstance(dataset, str):
+        reader.problem("dataset", "required: the dataset folder, relative to this file")
+    start, end, step = _years(raw.get("years"), reader)
+    emissions = raw.get("emissions", {})
+    if not isinstance(emissions, dict):
+        reader.problem("emissions", "must be a table")
+        emissions = {}
+    reader.unknown(emissions, _EMISSION_KEYS, "emissions.")
+    scope = emissions.get("scope", "direct+indirect")
+    if scope not in SCOPES:
+        reader.problem("emissions.scope", f"must be one of {', '.join(SCOPES)}")
+    rate = reader.number(raw, "discount_rate")
+    if rate is not None and not 0 <= rate < 1:
+        reader.problem("discount_rate", "must be in [0, 1)")
+    scenario = Scenario(
+        name=name if isinstance(name, str) else "",
+        dataset=(path.parent / dataset).resolve() if isinstance(dataset, str) else path.parent,
+        start=start,
+        end=end,
+        step=step,
+        scope=scope,
+        discount_rate=rate,
+        cap=reader.year_map(emissions, "cap"),
+        budget=reader.number(emissions, "budget", "emissions."),
+        carbon_price=reader.year_map(emissions, "carbon_price") or {},
+        overrides=_overrides(raw.get("override", []), reader),
+        solver=_solver(raw.get("solver", {}), reader),
+        description=str(raw.get("description", "")),
+        path=path,
+    )
+    if reader.issues:
+        raise InputError(reader.issues)
+    return scenario
+
+
+def _years(value: Any, reader: _Reader) -> tuple[int, int, int]:
+    if not isinstance(value, dict):
+        reader.problem("years", "required: { start = 2025, end = 2060, step = 5 }")
+        return 2025, 2060, 5
+    reader.unknown(value, {"start", "end", "step"}, "years.")
+    numbers = []
+    for key, default in (("start", 2025), ("end", 2060), ("step", 5)):
+        item = value.get(key, default)
+        if isinstance(item, bool) or not isinstance(item, int):
+            reader.problem(f"years.{key}", f"must be a whole number, got {item!r}")
+            item = default
+        numbers.append(item)
+    start, end, step = numbers
+    if step < 1:
+        reader.problem("years.step", "must be ≥ 1")
+        step = 1
+    if end < start:
+        reader.problem("years.end", f"{end} is before start {start}")
+        end = start
+    return start, end, step
+
+
+def _overrides(value: Any, reader: _Reader) -> tuple[Override, ...]:
+    if not isinstance(value, list):
+        reader.problem("override", "must be an array of tables: [[override]]")
+        return ()
+    result = []
+    for number, item in enumerate(value, start=1):
+        prefix = f"override[{number}]."
+        if not isinstance(item, dict):
+            reader.problem(prefix[:-1], "must be a table")
+            continue
+        reader.unknown(item, _OVERRIDE_KEYS, prefix)
+        operations = [op for op in ("scale", "set", "add") if op in item]
+        if len(operations) != 1:
+            reader.problem(prefix + "scale", "give exactly one of scale, set or add")
+            continue
+        amount = reader.number(item, operations[0], prefix)
+        table, column, where = item.get("table"), item.get("column"), item.get("where", {})
+        if table not in TABLES_BY_NAME or not TABLES_BY_NAME[table].has_source:
+            reader.problem(prefix + "table", f"'{table}' is not a data table")
+            continue
+        spec = TABLES_BY_NAME[table]
+        numeric = {c.name for c in spec.columns if c.type == "float"}
+        if column not in numeric:
+            reader.problem(prefix + "column", f"'{column}' is not a numeric column of {table}")
+            continue
+        if not isinstance(where, dict) or any(k not in spec.column_names for k in where):
+            reader.problem(prefix + "where", f"must map columns of {table} to values")
+            continue
+        if amount is not None:
+            result.append(Override(table, dict(where), column, operations[0], amount))
+    return tuple(result)
+
+
+def _solver(value: Any, reader: _Reader) -> SolverSettings:
+    if not isinstance(value, dict):
+        reader.problem("solver", "must be a table")
+        return SolverSettings()
+    reader.unknown(value, _SOLVER_KEYS, "solver.")
+    method = value.get("method", "ipm")
+    if method not in ("ipm", "simplex", "choose"):
+        reader.problem("solver.method", "must be ipm, simplex or choose")
+        method = "ipm"
+    time_limit = reader.number(value, "time_limit", "solver.")
+    threads = value.get("threads", 1)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+        reader.problem("solver.threads", "must be a whole number ≥ 0 (0 = HiGHS decides)")
+        threads = 1
+    return SolverSettings(method=method, time_limit=time_limit, threads=threads)
+
+
+def _matches(table: pd.DataFrame, where: dict[str, Any]) -> pd.Series:
+    mask = pd.Series(True, index=table.index)
+    for column, wanted in where.items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        cells = table[column].astype(str)
+        mask &= cells.isin([str(v) for v in values])
+    return mask
+
+
+def apply_overrides(tables: dict[str, pd.DataFrame], overrides: tuple[Override, ...], file: str) -> list[Issue]:
+    """Apply each override to the typed tables in order; return problems (e.g. no row matched)."""
+    issues = []
+    for number, override in enumerate(overrides, start=1):
+        table = tables[override.table]
+        mask = _matches(table, override.where)
+        if not mask.any():
+            issues.append(
+                Issue(
+                    file,
+                    f"override matches no row of {override.table}.csv (where {override.where})",
+                    column=f"override[{number}].where",
+                )
+            )
+            continue
+        current = table.loc[mask, override.column].astype(float)
+        if override.operation == "scale":
+            updated = current * override.value
+        elif override.operation == "add":
+            updated = current + override.value
+        else:
+            updated = pd.Series(override.value, index=current.index)
+        table.loc[mask, override.column] = updated
+    return issues

@@ -1,0 +1,149 @@
+"""Checks across tables: references, coverage and consistency (DESIGN §3).
+
+Every check appends `Issue`s naming the file, row and column; nothing raises here, so one
+run reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from optimizer.data.read import LINE
+from optimizer.data.schema import ALL_REGIONS, CO2_STORAGE, TABLES
+from optimizer.errors import Issue
+
+Tables = dict[str, pd.DataFrame]
+
+
+def validate_tables(tables: Tables, issues: list[Issue]) -> None:
+    """Run every cross-table check on typed tables."""
+    _check_sources(tables, issues)
+    commodities = set(tables["commodities"]["commodity"].dropna())
+    technologies = tables["technologies"]
+    tech_names = set(technologies["technology"].dropna())
+    regions = set(tables["demand"]["region"].dropna())
+    _check_refs(tables, "technologies", "output", commodities, "commodities.csv", issues)
+    for name in ("tech_flows", "tech_costs", "tech_emissions", "stock", "bounds"):
+        _check_refs(tables, name, "technology", tech_names, "technologies.csv", issues)
+    for name in ("tech_flows", "demand", "commodity_prices", "cumulative_limits"):
+        _check_refs(tables, name, "commodity", commodities, "commodities.csv", issues)
+    for name in ("commodity_prices", "stock", "bounds", "cumulative_limits"):
+        _check_refs(tables, name, "region", regions, "the regions of demand.csv", issues)
+    _check_refs(tables, "emission_limits", "region", regions | {ALL_REGIONS}, "regions or 'all'", issues)
+    _check_coverage(tables, tech_names, issues)
+    _check_flows(tables, issues)
+    _check_capture(tables, commodities, issues)
+    _check_shares(tables, issues)
+    _check_supply(tables, issues)
+
+
+def _check_sources(tables: Tables, issues: list[Issue]) -> None:
+    sources = tables["sources"]
+    known = set(sources["source"].dropna())
+    assumptions = sources[(sources["kind"] == "assumption") & sources["note"].isna()]
+    for line in assumptions[LINE]:
+        issues.append(Issue("sources.csv", "an assumption must state its reasoning", row=int(line), column="note"))
+    for spec in TABLES:
+        if not spec.has_source:
+            continue
+        table = tables[spec.name]
+        bad = table[table["source"].notna() & ~table["source"].isin(known)]
+        for line, source in zip(bad[LINE], bad["source"], strict=True):
+            issues.append(Issue(spec.file, f"source '{source}' is not in sources.csv", row=int(line), column="source"))
+
+
+def _check_refs(tables: Tables, name: str, column: str, known: set[str], where: str, issues: list[Issue]) -> None:
+    table = tables[name]
+    bad = table[table[column].notna() & ~table[column].isin(known)]
+    for line, value in zip(bad[LINE], bad[column], strict=True):
+        issues.append(Issue(f"{name}.csv", f"'{value}' is not declared in {where}", row=int(line), column=column))
+
+
+def _check_coverage(tables: Tables, tech_names: set[str], issues: list[Issue]) -> None:
+    for name in ("tech_costs", "tech_emissions"):
+        covered = set(tables[name]["technology"].dropna())
+        for tech in sorted(tech_names - covered):
+            line = _line_of(tables["technologies"], "technology", tech)
+            issues.append(
+                Issue(
+                    "technologies.csv",
+                    f"technology '{tech}' has no row in {name}.csv (write zeros explicitly)",
+                    row=line,
+                    column="technology",
+                )
+            )
+
+
+def _check_flows(tables: Tables, issues: list[Issue]) -> None:
+    outputs = dict(zip(tables["technologies"]["technology"], tables["technologies"]["output"], strict=True))
+    flows = tables["tech_flows"]
+    for line, tech, commodity in zip(flows[LINE], flows["technology"], flows["commodity"], strict=True):
+        if tech in outputs and outputs[tech] == commodity:
+            issues.append(
+                Issue(
+                    "tech_flows.csv",
+                    f"'{commodity}' is the main output of '{tech}'; list only inputs and by-products",
+                    row=int(line),
+                    column="commodity",
+                )
+            )
+
+
+def _check_capture(tables: Tables, commodities: set[str], issues: list[Issue]) -> None:
+    if CO2_STORAGE in commodities:
+        return
+    emissions = tables["tech_emissions"]
+    capturing = emissions[emissions["capture_rate"].fillna(0) > 0]
+    for line in capturing[LINE]:
+        issues.append(
+            Issue(
+                "tech_emissions.csv",
+                f"a capture rate needs the commodity '{CO2_STORAGE}' (unit Mt) in commodities.csv",
+                row=int(line),
+                column="capture_rate",
+            )
+        )
+
+
+def _check_shares(tables: Tables, issues: list[Issue]) -> None:
+    bounds = tables["bounds"]
+    key = ["region", "technology", "year"]
+    low = bounds[bounds["bound"] == "min_share"].set_index(key)
+    high = bounds[bounds["bound"] == "max_share"].set_index(key)
+    for index in low.index.intersection(high.index):
+        if low.loc[index, "value"] > high.loc[index, "value"]:
+            issues.append(
+                Issue(
+                    "bounds.csv",
+                    f"min_share {low.loc[index, 'value']:g} exceeds max_share {high.loc[index, 'value']:g} for {index}",
+                    row=int(low.loc[index, LINE]),
+                    column="value",
+                )
+            )
+    shares = bounds[bounds["bound"].isin(["min_share", "max_share"]) & (bounds["value"] > 1)]
+    for line in shares[LINE]:
+        issues.append(Issue("bounds.csv", "a share must be between 0 and 1", row=int(line), column="value"))
+
+
+def _check_supply(tables: Tables, issues: list[Issue]) -> None:
+    """Every demanded commodity needs a technology that makes it or a price to buy it at."""
+    produced = set(tables["technologies"]["output"].dropna())
+    flows = tables["tech_flows"]
+    produced |= set(flows.loc[flows["direction"] == "out", "commodity"].dropna())
+    bought = set(tables["commodity_prices"]["commodity"].dropna())
+    demand = tables["demand"]
+    for commodity in sorted(set(demand["commodity"].dropna()) - produced - bought):
+        line = _line_of(demand, "commodity", commodity)
+        issues.append(
+            Issue(
+                "demand.csv",
+                f"'{commodity}' is demanded but no technology makes it and it has no price to buy it at",
+                row=line,
+                column="commodity",
+            )
+        )
+
+
+def _line_of(table: pd.DataFrame, column: str, value: str) -> int | None:
+    lines = table.loc[table[column] == value, LINE]
+    return int(lines.iloc[0]) if len(lines) else None

@@ -1,0 +1,83 @@
+"""Cost family: the objective, the present value of all costs (million currency, real).
+
+`cost_terms` is the single definition of the annual cost of each milestone; the objective and
+costs.csv both read it. Annual cost in (r, y) by component:
+- investment:  Σ_{v serving y} CRF(rate, life_k) × capex_kv × new_capacity[r,k,v]
+  (annuities charged only in years inside the horizon, so no salvage value is needed)
+- fixed_om:    fixed_om_kv × capacity[r,k,v,y]
+- variable_om: variable_om_kv × activity[r,k,v,y]
+- purchases:   price_rcy × purchase[r,c,y]
+- carbon:      carbon_price_y × emissions in the scenario's scope
+Objective: Σ_{r,y} discount_sum_y × annual cost, discount_sum_y being the sum of
+(1 + rate)^-(t − base_year) over the calendar years milestone y represents. No constant term.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+from optimizer.data.model_data import ModelData
+from optimizer.finance import capital_recovery_factor
+from optimizer.model.emissions import EmissionTerm, in_scope
+from optimizer.model.sets import ModelIndex
+
+COMPONENTS = ("investment", "fixed_om", "variable_om", "purchases", "carbon")
+
+
+@dataclass(frozen=True)
+class CostTerm:
+    """coefficient × variable[key] is part of the annual cost of `component` in (region, year)."""
+
+    region: str
+    year: int
+    component: str
+    variable: str
+    key: tuple
+    coefficient: float
+
+
+def cost_terms(data: ModelData, index: ModelIndex, emissions: list[EmissionTerm]) -> list[CostTerm]:
+    """Every non-zero annual cost coefficient of the model."""
+    terms: list[CostTerm] = []
+    rate = data.discount_rate
+    for r, k, v in index.new_capacity_index:
+        annuity = capital_recovery_factor(rate, data.technologies[k].life) * data.capex.get((k, v), 0.0)
+        if annuity:
+            terms += [
+                CostTerm(r, y, "investment", "new_capacity", (r, k, v), annuity)
+                for y in data.years
+                if data.serves(k, v, y)
+            ]
+    for r, k, v, y in index.capacity_index:
+        if fixed := data.fixed_om.get((k, v), 0.0):
+            terms.append(CostTerm(r, y, "fixed_om", "capacity", (r, k, v, y), fixed))
+        if variable := data.variable_om.get((k, v), 0.0):
+            terms.append(CostTerm(r, y, "variable_om", "activity", (r, k, v, y), variable))
+    for r, c, y in index.purchase_index:
+        if price := data.price.get((r, c, y), 0.0):
+            terms.append(CostTerm(r, y, "purchases", "purchase", (r, c, y), price))
+    for term in emissions:
+        price = data.carbon_price.get(term.year, 0.0)
+        if price and in_scope(term.scope, data.scope):
+            terms.append(CostTerm(term.region, term.year, "carbon", term.variable, term.key, price * term.coefficient))
+    return terms
+
+
+def objective_coefficients(data: ModelData, terms: list[CostTerm]) -> dict[tuple[str, tuple], float]:
+    """Present-value coefficient of each (variable, key) in the objective."""
+    coefficients: dict[tuple[str, tuple], float] = defaultdict(float)
+    for term in terms:
+        coefficients[(term.variable, term.key)] += data.discount_sum[term.year] * term.coefficient
+    return dict(coefficients)
+
+
+def add_to(m: pyo.ConcreteModel, data: ModelData, terms: list[CostTerm]) -> None:
+    """Add `total_cost`, the minimised present value."""
+    coefficients = objective_coefficients(data, terms)
+    m.total_cost = pyo.Objective(
+        expr=pyo.quicksum(coef * getattr(m, variable)[key] for (variable, key), coef in sorted(coefficients.items())),
+        sense=pyo.minimize,
+    )

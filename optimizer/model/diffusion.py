@@ -1,0 +1,79 @@
+"""Diffusion family: how fast and how far a technology may spread (bounds.csv).
+
+With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main output):
+- `max_share[r,k,y]`, `min_share[r,k,y]`: A[r,k,y] ≤ / ≥ share × Σ_{k' making o(k)} A[r,k',y]
+- `max_capacity`, `min_capacity`:         K[r,k,y] ≤ / ≥ value
+- `max_new_capacity[r,k,y]`:              new_capacity[r,k,y] ≤ value (per year) × period_y
+- `capacity_growth[r,k,y]`:               K[r,k,y] ≤ (1 + g)^period_y × K[r,k,y_prev] + seed
+  (seed from `growth_seed`, 0 when absent, so a new route can start from zero only with a seed)
+Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from optimizer.data.model_data import ModelData
+from optimizer.model.sets import ModelIndex
+
+
+def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
+    """Add the bounds given in the data; absent bounds add no rows."""
+
+    def total(variable: pyo.Var, r: str, k: str, y: int) -> object:
+        return pyo.quicksum(variable[r, k, v, y] for v in index.vintages_at.get((r, k, y), ()))
+
+    def output_total(r: str, k: str, y: int) -> object:
+        makers = index.producers_of[data.technologies[k].output]
+        return pyo.quicksum(total(m.activity, r, other, y) for other in makers)
+
+    def _keys(kind: str) -> list[tuple[str, str, int]]:
+        return sorted(key for key in data.bounds[kind] if key[0] in data.regions and key[2] in data.years)
+
+    def _share(kind: str):
+        def rule(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
+            if (r, k, y) not in index.vintages_at:
+                return (
+                    pyo.Constraint.Skip
+                    if kind == "max_share"
+                    else data.bounds[kind][(r, k, y)] * output_total(r, k, y) <= 0
+                )
+            share = data.bounds[kind][(r, k, y)]
+            own = total(m.activity, r, k, y)
+            return own <= share * output_total(r, k, y) if kind == "max_share" else own >= share * output_total(r, k, y)
+
+        return rule
+
+    def _capacity(kind: str):
+        def rule(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
+            value = data.bounds[kind][(r, k, y)]
+            if (r, k, y) not in index.vintages_at:
+                return pyo.Constraint.Skip if kind == "max_capacity" or value == 0 else pyo.Constraint.Infeasible
+            own = total(m.capacity, r, k, y)
+            return own <= value if kind == "max_capacity" else own >= value
+
+        return rule
+
+    new_keys = set(index.new_capacity_index)
+    m.max_share = pyo.Constraint(_keys("max_share"), rule=_share("max_share"))
+    m.min_share = pyo.Constraint(
+        [key for key in _keys("min_share") if data.bounds["min_share"][key] > 0], rule=_share("min_share")
+    )
+    m.max_capacity = pyo.Constraint(_keys("max_capacity"), rule=_capacity("max_capacity"))
+    m.min_capacity = pyo.Constraint(
+        [key for key in _keys("min_capacity") if data.bounds["min_capacity"][key] > 0], rule=_capacity("min_capacity")
+    )
+    m.max_new_capacity = pyo.Constraint(
+        [key for key in _keys("max_new_capacity") if key in new_keys],
+        rule=lambda m, r, k, y: m.new_capacity[r, k, y] <= data.bounds["max_new_capacity"][(r, k, y)] * data.period[y],
+    )
+
+    def _growth(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
+        previous = index.previous_year.get(y)
+        if previous is None or (r, k, y) not in index.vintages_at:
+            return pyo.Constraint.Skip
+        factor = (1.0 + data.bounds["max_growth"][(r, k, y)]) ** data.period[y]
+        seed = data.bounds["growth_seed"].get((r, k, y), 0.0)
+        return total(m.capacity, r, k, y) <= factor * total(m.capacity, r, k, previous) + seed
+
+    m.capacity_growth = pyo.Constraint(_keys("max_growth"), rule=_growth)

@@ -1,0 +1,159 @@
+"""Run one scenario: load → build → solve → extract → write, timing each phase.
+
+`solve_scenario` returns the result in memory (tables as DataFrames), for notebooks, sweeps and
+tests; `write_run` puts it on disk. Neither prints; the command line reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.data.model_data import ModelData, load_model_data
+from optimizer.data.scenario import Scenario, load_scenario
+from optimizer.model.build import BuiltModel, build_model
+from optimizer.outputs import tables
+from optimizer.outputs.write import write_folder
+from optimizer.solve import HighsSolver, SolveResult
+
+OUTPUT_TABLES = ("production", "capacity", "energy", "emissions", "costs", "carbon_price")
+
+
+@dataclass
+class RunResult:
+    """A solved (or unsolvable) scenario with its tables and summary."""
+
+    scenario: Scenario
+    data: ModelData
+    built: BuiltModel
+    solver: HighsSolver
+    result: SolveResult
+    summary: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    diagnosis: dict | None = None
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in ("optimizer", "pyomo", "highspy", "pandas", "numpy"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "unknown"
+    return versions
+
+
+def _sha256(files: dict[str, Path]) -> dict[str, str]:
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sorted(files.items())}
+
+
+def solve_scenario(
+    scenario: Scenario | Path | str,
+    time_limit: float | None = None,
+    write_mps: Path | None = None,
+) -> RunResult:
+    """Load, build and solve a scenario; tables are filled only when the solve is optimal."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    data, files = load_model_data(scenario)
+    timings["load"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    built = build_model(data)
+    timings["build"] = time.perf_counter() - clock
+    solver = HighsSolver(built.model, scenario.solver)
+    timings["handoff"] = solver.handoff_seconds
+    if write_mps is not None:
+        solver.write_mps(Path(write_mps))
+
+    result = solver.solve(time_limit=time_limit)
+    timings["solve"] = result.solve_seconds
+
+    clock = time.perf_counter()
+    run_tables: dict[str, pd.DataFrame] = {}
+    emissions: dict[int, float] = {}
+    diagnosis = None
+    if result.optimal:
+        view = tables.SolutionView(result)
+        run_tables = {
+            "production": tables.production_table(data, built.index, view),
+            "capacity": tables.capacity_table(data, built.index, view),
+            "energy": tables.energy_table(data, built.index, view),
+            "emissions": tables.emissions_table(data, built.index, built.emission_terms, view),
+            "costs": tables.costs_table(data, built.cost_terms, view),
+            "carbon_price": tables.carbon_price_table(data, view),
+        }
+        emissions = tables.emissions_in_scope(data, built.emission_terms, view)
+    else:
+        diagnosis = _diagnose(solver, result)
+    timings["extract"] = time.perf_counter() - clock
+    n_cols, n_rows, n_nonzeros = solver.size
+    summary = {
+        "scenario": data.scenario,
+        "status": result.status,
+        "objective": result.objective,
+        "objective_unit": f"million {data.currency} (present value, {data.base_year})",
+        "currency": data.currency,
+        "scope": data.scope,
+        "emissions": {str(y): v for y, v in emissions.items()},
+        "emissions_unit": "MtCO2/yr",
+        "timings": timings,
+        "solver": {
+            "method": result.method,
+            "iterations": result.iterations,
+            "columns": n_cols,
+            "rows": n_rows,
+            "nonzeros": n_nonzeros,
+        },
+        "years": list(data.years),
+        "discount_rate": data.discount_rate,
+        "inputs_sha256": _sha256(files),
+        "versions": _versions(),
+    }
+    return RunResult(scenario, data, built, solver, result, summary, run_tables, diagnosis)
+
+
+def _diagnose(solver: HighsSolver, result: SolveResult) -> dict:
+    """What HiGHS can say about a scenario without an optimum."""
+    diagnosis: dict = {"status": result.status}
+    if result.status in ("infeasible", "infeasible_or_unbounded"):
+        rows = solver.infeasibility_report()
+        diagnosis["conflicting_constraints"] = rows
+        diagnosis["message"] = (
+            "No pathway satisfies all constraints at once. These constraints conflict "
+            "(an irreducible infeasible subset found by HiGHS): " + ", ".join(rows)
+            if rows
+            else "No pathway satisfies all constraints at once."
+        )
+    elif result.status == "time_limit":
+        diagnosis["message"] = "HiGHS stopped at the time limit before proving an optimum."
+    else:
+        diagnosis["message"] = f"HiGHS ended with status {result.status}."
+    return diagnosis
+
+
+def write_run(run: RunResult, out: Path) -> Path:
+    """Write the run folder atomically; return its path."""
+    clock = time.perf_counter()
+
+    def documents() -> dict[str, dict]:
+        run.summary["timings"]["write"] = time.perf_counter() - clock
+        written = {"summary": run.summary}
+        if run.diagnosis is not None:
+            written["diagnosis"] = run.diagnosis
+        return written
+
+    write_folder(out, run.tables, documents)
+    return out
