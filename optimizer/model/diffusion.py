@@ -5,6 +5,7 @@ With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main ou
 - `max_capacity`, `min_capacity`:         K[r,k,y] ≤ / ≥ value
 - `max_new_capacity[r,k,y]`:              new_capacity[r,k,y] ≤ value (per year) × period_y
 - `capacity_growth[r,k,y]`:               K[r,k,y] ≤ (1 + g)^period_y × K[r,k,y_prev] + seed
+  (at the first milestone K[y_prev] is the base-year stock)
   (seed from `growth_seed`, 0 when absent, so a new route can start from zero only with a seed)
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
 """
@@ -69,11 +70,13 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     )
 
     def _growth(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
-        previous = index.previous_year.get(y)
-        if previous is None or (r, k, y) not in index.vintages_at:
+        if (r, k, y) not in index.vintages_at:
             return pyo.Constraint.Skip
         factor = (1.0 + data.bounds["max_growth"][(r, k, y)]) ** data.period[y]
         seed = data.bounds["growth_seed"].get((r, k, y), 0.0)
+        previous = index.previous_year.get(y)
+        if previous is None:  # the first milestone grows from the base-year stock
+            return total(m.capacity, r, k, y) <= factor * data.stock.get((r, k, y), 0.0) + seed
         return total(m.capacity, r, k, y) <= factor * total(m.capacity, r, k, previous) + seed
 
     m.capacity_growth = pyo.Constraint(_keys("max_growth"), rule=_growth)

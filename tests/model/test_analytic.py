@@ -1,0 +1,230 @@
+"""Hand-solved cases: each docstring derives the optimum the test checks.
+
+Shared set-up unless stated: one region R1, product `steel` (Mt), discount rate 0 (so a
+milestone's discount sum is its weight: 5 for 2025 in a 2025–2030 run, 1 for 2030), zero capex.
+"""
+
+from __future__ import annotations
+
+import pytest
+from builders import Dataset
+
+
+def steel_and_power() -> Dataset:
+    data = Dataset()
+    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    return data
+
+
+def test_merit_order_without_cap(solve):
+    """Two routes make steel at 100 and 190 CNY/t; without a cap all 10 Mt use the cheaper.
+
+    Objective = 10 Mt × 100 × (5 + 1) = 6,000 million CNY.
+    """
+    data = steel_and_power()
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("eaf", variable_om=150, inputs={"electricity": 2.0})
+    data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
+    run = solve(data)
+    assert run.status == "optimal"
+    assert run.result.objective == pytest.approx(6000)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert production[("bf", 2030)] == pytest.approx(10)
+    assert "eaf" not in run.tables["production"]["technology"].to_numpy()
+
+
+def test_binding_cap_dual_is_cost_difference_over_intensity_difference(solve):
+    """bf: 100 CNY/t, 2 t/t direct. eaf: 150 + 2 GJ × 20 CNY/GJ = 190 CNY/t, 2 GJ × 0.1 = 0.2 t/t.
+
+    A 2030 cap of 5 Mt binds: the marginal tonne is abated by switching bf → eaf at
+    (190 − 100) / (2 − 0.2) = 50 CNY/tCO2. The mix: 2 b + 0.2 (10 − b) = 5 → b = 5/3 Mt.
+    """
+    data = steel_and_power()
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("eaf", variable_om=150, inputs={"electricity": 2.0})
+    data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
+    run = solve(data, extra="cap = { 2030 = 5 }")
+    prices = run.tables["carbon_price"].set_index("year")["price"]
+    assert prices[2030] == pytest.approx(50)
+    assert prices[2025] == pytest.approx(0)
+    assert run.summary["emissions"]["2030"] == pytest.approx(5)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert production[("bf", 2030)] == pytest.approx(5 / 3)
+    assert run.result.objective == pytest.approx(10 * 100 * 5 + 5 / 3 * 100 + 25 / 3 * 190)
+
+
+def test_direct_scope_ignores_indirect_emissions(solve):
+    """Under a direct-only cap the eaf's 0.2 t/t from the grid does not count: it emits 0.
+
+    So 2 b ≤ 5 → b = 2.5 Mt and the price is (190 − 100) / 2 = 45 CNY/tCO2.
+    """
+    data = steel_and_power()
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("eaf", variable_om=150, inputs={"electricity": 2.0})
+    data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
+    run = solve(data, scope="direct", extra="cap = { 2030 = 5 }")
+    assert run.tables["carbon_price"].set_index("year")["price"][2030] == pytest.approx(45)
+    assert run.summary["emissions"]["2030"] == pytest.approx(5)
+
+
+def test_exogenous_carbon_price_switches_route(solve):
+    """A carbon price of 60 CNY/t makes bf cost 100 + 120 = 220 > eaf's 190 + 12 = 202: all eaf."""
+    data = steel_and_power()
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("eaf", variable_om=150, inputs={"electricity": 2.0})
+    data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
+    run = solve(data, extra="carbon_price = { 2025 = 60 }")
+    assert set(run.tables["production"]["technology"]) == {"eaf"}
+    assert run.result.objective == pytest.approx(10 * 202 * 6)
+    costs = run.tables["costs"].groupby("component")["discounted"].sum()
+    assert costs["carbon"] == pytest.approx(10 * 0.2 * 60 * 6)
+
+
+def test_residual_stock_retires_and_forces_a_build_in_that_year(solve):
+    """Stock of 10 Mt/yr serves until 2030 and is gone in 2035 (schedule 10, 10, 0).
+
+    New capacity costs capex, so the model builds nothing while the stock can serve and
+    exactly 10 Mt/yr in 2035, the year the stock retires.
+    """
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, capex=1000, life=40)
+    data.demand({2025: 10})
+    for year, capacity in ((2025, 10), (2030, 10), (2035, 0)):
+        data.add("stock", region="R1", technology="bf", year=year, capacity=capacity)
+    run = solve(data, end=2040)
+    new = run.tables["capacity"].set_index("year")["new"]
+    assert new[2035] == pytest.approx(10)
+    assert new.drop(2035).abs().max() == pytest.approx(0)
+
+
+def test_growth_limit_delays_a_technology(solve):
+    """A cheap route may grow 0 %/yr with a seed of 2 Mt/yr per step: 2, 4, 6 Mt/yr in
+    2025, 2030, 2035, the rest (8, 6, 4 Mt) from the dear route."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("old", variable_om=200).technology("new", variable_om=100, lever="hydrogen")
+    data.demand({2025: 10})
+    for year in (2025,):
+        data.add("bounds", region="R1", technology="new", year=year, bound="max_growth", value=0.0)
+        data.add("bounds", region="R1", technology="new", year=year, bound="growth_seed", value=2.0)
+    run = solve(data, end=2035)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert [production[("new", y)] for y in (2025, 2030, 2035)] == pytest.approx([2, 4, 6])
+    assert [production[("old", y)] for y in (2025, 2030, 2035)] == pytest.approx([8, 6, 4])
+
+
+def test_cap_forces_early_retirement(solve):
+    """A 10 Mt/yr bf stock (fixed O&M 10 CNY/t/yr) can serve to 2040, but the 2030 cap of 10 Mt
+    allows only 5 Mt of bf (2 t/t); the other 5 Mt/yr of stock is retired early in 2030
+    rather than kept idle, and capacity never comes back."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, fixed_om=10, co2=2.0)
+    data.technology("eaf", variable_om=300, lever="electrification")
+    data.demand({2025: 10})
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=10)
+    run = solve(data, end=2035, extra="cap = { 2030 = 10 }")
+    capacity = run.tables["capacity"].query("technology == 'bf'").set_index("year")
+    assert capacity.loc[2030, "retired"] == pytest.approx(5)
+    assert capacity.loc[2030, "in_service"] == pytest.approx(5)
+    assert capacity.loc[2035, "in_service"] == pytest.approx(5)
+
+
+def test_scrap_supply_limit_binds(solve):
+    """Scrap EAF (50 CNY/t + 1.1 t scrap at 10 CNY/t = 61) beats bf (100) but only 5.5 Mt of
+    scrap is available: 5 Mt eaf, 5 Mt bf, and scrap's shadow value is (100 − 61)/1.1 + 10."""
+    data = Dataset()
+    data.commodity("steel").commodity("scrap", kind="material")
+    data.technology("bf", variable_om=100)
+    data.technology("eaf", variable_om=50, inputs={"scrap": 1.1}, lever="feedstock_substitution")
+    data.demand({2025: 10}).price("scrap", 10, max_supply=5.5)
+    run = solve(data)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert production[("eaf", 2030)] == pytest.approx(5)
+    assert production[("bf", 2030)] == pytest.approx(5)
+
+
+def test_ccus_limited_by_injection_capacity(solve):
+    """A CCS route (120 CNY/t, 2 t/t gross, 90 % capture) must store 1.8 t per t; storage takes
+    9 Mt/yr, so at most 5 Mt of CCS steel; a 2030 cap of 3 Mt needs the rest from a clean but
+    dear route (400 CNY/t): bf must go (5 × 0.2 = 1 Mt from CCS, 2 Mt left ⇒ 1 Mt bf)."""
+    data = Dataset()
+    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus")
+    data.technology("clean", variable_om=400, lever="hydrogen")
+    data.demand({2025: 10}).price("co2_storage", 0, max_supply=9)
+    run = solve(data, extra="cap = { 2030 = 3 }")
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert production[("ccs", 2030)] == pytest.approx(5)
+    assert production[("bf", 2030)] == pytest.approx(1)
+    assert production[("clean", 2030)] == pytest.approx(4)
+    captured = run.tables["emissions"].query("scope == 'captured' and year == 2030")["value"].sum()
+    assert captured == pytest.approx(9)
+
+
+def test_two_regions_share_a_cap(solve):
+    """Two regions each need 10 Mt of steel (no trade). Switching from bf (2 t/t) costs 40 CNY/t
+    in R1 (route `clean`) but 90 in R2, where `clean` is barred by a max_share of 0.
+
+    Under a system-wide 2030 cap of 18 Mt, R1 switches entirely first (20 CNY/tCO2), leaving
+    20 Mt from R2's bf; 1 Mt of R2 steel must switch at 90 / 2 = 45 CNY/tCO2, the price.
+    """
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("clean", variable_om=140, lever="hydrogen")
+    data.technology("clean_dear", variable_om=190, lever="hydrogen")
+    data.demand({2025: 10}, region="R1").demand({2025: 10}, region="R2")
+    data.add("bounds", region="R2", technology="clean", year=2025, bound="max_share", value=0.0)
+    run = solve(data, extra="cap = { 2030 = 18 }")
+    production = run.tables["production"].set_index(["region", "technology", "year"])["value"]
+    assert production[("R1", "clean", 2030)] == pytest.approx(10)
+    assert production[("R2", "clean_dear", 2030)] == pytest.approx(1)
+    assert run.tables["carbon_price"].set_index("year")["price"][2030] == pytest.approx(45)
+
+
+@pytest.mark.parametrize("step", [1, 5])
+def test_annual_and_five_year_steps_cost_the_same_per_year(solve, step):
+    """With no discounting and constant demand, total cost is 100 CNY/t × 10 Mt × 11 years
+    (2025–2035) whatever the step."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100)
+    data.demand({2025: 10})
+    run = solve(data, end=2035, step=step)
+    assert run.result.objective == pytest.approx(100 * 10 * 11)
+    assert len(run.data.years) == (11 if step == 1 else 3)
+
+
+def test_discounted_annuity_charged_inside_horizon_only(solve):
+    """Capex 1,000 CNY/(t/yr), life 10, rate 10 %: annuity 162.745 CNY/t/yr, charged only in
+    2025–2029, the years of a horizon ending 2029 (no salvage term), each discounted."""
+    from optimizer.finance import capital_recovery_factor, discount_factor
+
+    data = Dataset(discount_rate=0.1)
+    data.commodity("steel")
+    data.technology("bf", capex=1000, life=10)
+    data.demand({2025: 1})
+    run = solve(data, end=2029)
+    annuity = 1000 * capital_recovery_factor(0.1, 10)
+    expected = sum(annuity * discount_factor(0.1, t, 2025) for t in range(2025, 2030))
+    assert run.result.objective == pytest.approx(expected)
+
+
+def test_emission_budget_binds(solve):
+    """A budget of 60 MtCO2 over 2025–2030 (weights 5 and 1): all-bf would emit 20 × 6 = 120.
+
+    Abating in 2025 and 2030 costs the same per tonne (45 CNY/t undiscounted), so the budget's
+    price is 45 CNY/tCO2 in both years.
+    """
+    data = steel_and_power()
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("eaf", variable_om=190, lever="electrification")
+    data.demand({2025: 10})
+    run = solve(data, extra="budget = 60")
+    assert sum(v * w for v, w in zip(run.summary["emissions"].values(), (5, 1), strict=True)) == pytest.approx(60)
+    prices = run.tables["carbon_price"].set_index("year")["price"]
+    assert prices[2025] == pytest.approx(45)
+    assert prices[2030] == pytest.approx(45)
