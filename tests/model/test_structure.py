@@ -1,0 +1,192 @@
+"""Structure of each constraint family: the coefficients of a known term, without solving.
+
+`FAMILY_TESTS` registers which test covers each constraint; `test_every_constraint_family_has_a_structure_test`
+fails when a family appears in the model without one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyomo.environ as pyo
+import pytest
+from builders import Dataset, write_scenario
+from pyomo.repn import generate_standard_repn
+
+from optimizer.data.model_data import load_model_data
+from optimizer.model.build import BuiltModel, build_model
+
+STOCK = 2024  # the base-year stock vintage of a run starting in 2025
+
+
+def _full_dataset() -> Dataset:
+    """Every family present: stock, by-product, capture, limits, all bounds, caps and budget."""
+    data = Dataset(discount_rate=0.05)
+    data.commodity("steel").commodity("electricity", "PJ", "energy").commodity("co2_storage", kind="service")
+    data.commodity("slag", kind="material")
+    data.technology("bf", variable_om=100, fixed_om=7, capex=900, co2=2.0, availability=0.8, life=30)
+    data.technology("ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus", inputs={"electricity": 1.5})
+    data.add("tech_flows", technology="bf", commodity="slag", direction="out", vintage="", value=0.3)
+    data.demand({2025: 10, 2035: 6})
+    data.price("electricity", 20, emission_factor=0.1).price("co2_storage", 50, max_supply=9)
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=12)
+    data.add("stock", region="R1", technology="bf", year=2035, capacity=0)
+    data.add("cumulative_limits", region="R1", commodity="co2_storage", max_total=40)
+    data.add("emission_limits", region="R1", year=2030, scope="direct", max_emissions=15)
+    for bound, value in (
+        ("max_share", 0.7), ("min_share", 0.1), ("max_capacity", 8), ("min_capacity", 1),
+        ("max_new_capacity", 2), ("max_growth", 0.1), ("growth_seed", 1.5),
+    ):
+        data.add("bounds", region="R1", technology="ccs", year=2025, bound=bound, value=value)
+    return data
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltModel:
+    folder: Path = tmp_path_factory.mktemp("structure")
+    dataset = _full_dataset().write(folder / "data")
+    scenario = write_scenario(folder, dataset, end=2035, extra="cap = { 2035 = 4 }\nbudget = 100")
+    data, _ = load_model_data(scenario)
+    return build_model(data)
+
+
+def coefficients(component: object) -> dict[str, float]:
+    """{variable name: coefficient} of a linear constraint body or objective."""
+    expression = component.expr if isinstance(component, pyo.Objective) else component.body
+    repn = generate_standard_repn(expression)
+    return {var.name: coef for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True)}
+
+
+def upper_rhs(row: object) -> float:
+    """The right-hand side of `linear terms ≤ rhs`, any constant of the body moved across."""
+    return row.upper - generate_standard_repn(row.body).constant
+
+
+def test_vintage_start(built):
+    row = built.model.vintage_start["R1", "ccs", 2030]
+    assert coefficients(row) == {"capacity[R1,ccs,2030,2030]": 1, "new_capacity[R1,ccs,2030]": -1}
+    assert row.equality
+
+
+def test_capacity_retirement(built):
+    row = built.model.capacity_retirement["R1", "ccs", 2025, 2030]
+    assert coefficients(row) == {"capacity[R1,ccs,2025,2030]": 1, "capacity[R1,ccs,2025,2025]": -1}
+    assert row.upper == 0
+    stock = built.model.capacity["R1", "bf", STOCK, 2030]
+    assert stock.ub == pytest.approx(6)  # stock schedule 12 → 0 from 2025 to 2035, interpolated
+
+
+def test_activity_limit(built):
+    row = built.model.activity_limit["R1", "bf", 2030, 2030]
+    assert coefficients(row) == pytest.approx({"activity[R1,bf,2030,2030]": 1, "capacity[R1,bf,2030,2030]": -0.8})
+
+
+def test_commodity_balance(built):
+    steel = coefficients(built.model.commodity_balance["R1", "steel", 2030])
+    assert steel["activity[R1,bf,2030,2030]"] == 1
+    assert built.model.commodity_balance["R1", "steel", 2030].lower == pytest.approx(8)
+    storage = coefficients(built.model.commodity_balance["R1", "co2_storage", 2030])
+    assert storage["activity[R1,ccs,2030,2030]"] == pytest.approx(-1.8)
+    assert storage["purchase[R1,co2_storage,2030]"] == 1
+    slag = coefficients(built.model.commodity_balance["R1", "slag", 2030])
+    assert slag["activity[R1,bf,2030,2030]"] == pytest.approx(0.3)
+    power = coefficients(built.model.commodity_balance["R1", "electricity", 2030])
+    assert power["activity[R1,ccs,2030,2030]"] == pytest.approx(-1.5)
+    assert built.model.purchase["R1", "co2_storage", 2030].ub == pytest.approx(9)
+
+
+def test_cumulative_supply(built):
+    row = built.model.cumulative_supply["R1", "co2_storage"]
+    terms = coefficients(row)
+    assert terms["purchase[R1,co2_storage,2025]"] == 5
+    assert terms["purchase[R1,co2_storage,2035]"] == 1
+    assert row.upper == 40
+
+
+def test_emission_cap(built):
+    system = built.model.emission_cap["all", "direct+indirect", 2035]
+    terms = coefficients(system)
+    assert terms["activity[R1,bf,2035,2035]"] == pytest.approx(2.0)
+    assert terms["activity[R1,ccs,2035,2035]"] == pytest.approx(0.2)
+    assert terms["purchase[R1,electricity,2035]"] == pytest.approx(0.1)
+    assert system.upper == 4
+    regional = coefficients(built.model.emission_cap["R1", "direct", 2030])
+    assert "purchase[R1,electricity,2030]" not in regional
+
+
+def test_emission_budget(built):
+    terms = coefficients(built.model.emission_budget)
+    assert terms["activity[R1,bf,2025,2025]"] == pytest.approx(2.0 * 5)
+    assert terms["purchase[R1,electricity,2035]"] == pytest.approx(0.1 * 1)
+    assert built.model.emission_budget.upper == 100
+
+
+def test_max_share(built):
+    terms = coefficients(built.model.max_share["R1", "ccs", 2030])
+    assert terms["activity[R1,ccs,2030,2030]"] == pytest.approx(1 - 0.7)
+    assert terms["activity[R1,bf,2030,2030]"] == pytest.approx(-0.7)
+
+
+def test_min_share(built):
+    row = built.model.min_share["R1", "ccs", 2030]
+    terms = coefficients(row)
+    sign = 1 if row.lower is not None else -1  # Pyomo may store a ≥ b as b ≤ a
+    assert sign * terms["activity[R1,ccs,2030,2030]"] == pytest.approx(1 - 0.1)
+    assert sign * terms["activity[R1,bf,2030,2030]"] == pytest.approx(-0.1)
+
+
+def test_max_capacity(built):
+    row = built.model.max_capacity["R1", "ccs", 2030]
+    assert set(coefficients(row)) == {"capacity[R1,ccs,2025,2030]", "capacity[R1,ccs,2030,2030]"}
+    assert row.upper == 8
+
+
+def test_min_capacity(built):
+    row = built.model.min_capacity["R1", "ccs", 2030]
+    assert row.lower == 1
+
+
+def test_max_new_capacity(built):
+    row = built.model.max_new_capacity["R1", "ccs", 2030]
+    assert coefficients(row) == {"new_capacity[R1,ccs,2030]": 1}
+    assert row.upper == pytest.approx(2 * 5)  # per-year rate × 5 years since 2025
+
+
+def test_capacity_growth(built):
+    row = built.model.capacity_growth["R1", "ccs", 2030]
+    terms = coefficients(row)
+    assert terms["capacity[R1,ccs,2030,2030]"] == 1
+    assert terms["capacity[R1,ccs,2025,2025]"] == pytest.approx(-(1.1**5))
+    assert upper_rhs(row) == pytest.approx(1.5)
+    first = built.model.capacity_growth["R1", "ccs", 2025]
+    assert upper_rhs(first) == pytest.approx(1.5)  # no ccs stock: only the seed
+
+
+def test_objective(built):
+    """Variable O&M of 2035 (weight 1) carries one discount factor; 2025's carries five."""
+    terms = coefficients(built.model.total_cost)
+    assert terms["activity[R1,bf,2035,2035]"] == pytest.approx(100 * 1.05**-10)
+    assert terms["activity[R1,bf,2025,2025]"] == pytest.approx(100 * sum(1.05**-t for t in range(5)))
+
+
+FAMILY_TESTS = {
+    "vintage_start": test_vintage_start,
+    "capacity_retirement": test_capacity_retirement,
+    "activity_limit": test_activity_limit,
+    "commodity_balance": test_commodity_balance,
+    "cumulative_supply": test_cumulative_supply,
+    "emission_cap": test_emission_cap,
+    "emission_budget": test_emission_budget,
+    "max_share": test_max_share,
+    "min_share": test_min_share,
+    "max_capacity": test_max_capacity,
+    "min_capacity": test_min_capacity,
+    "max_new_capacity": test_max_new_capacity,
+    "capacity_growth": test_capacity_growth,
+}
+
+
+def test_every_constraint_family_has_a_structure_test(built):
+    families = {c.name for c in built.model.component_objects(pyo.Constraint)}
+    assert families - set(FAMILY_TESTS) == set(), "constraint families without a structure test"
+    assert set(FAMILY_TESTS) - families == set(), "structure tests for families the model no longer has"
