@@ -148,12 +148,16 @@ def read_table(folder: Path, spec: TableSpec, issues: list[Issue]) -> pd.DataFra
 def _check_duplicates(table: pd.DataFrame, spec: TableSpec, issues: list[Issue]) -> None:
     if table.empty:
         return
-    keys = table[list(spec.key)].astype(str)
-    duplicated = keys.duplicated(keep="first")
-    for line, key in zip(table.loc[duplicated, LINE], keys[duplicated].itertuples(index=False), strict=True):
-        first = table.loc[(keys == list(key)).all(axis=1), LINE].iloc[0]
-        shown = ", ".join(f"{k}={v}" for k, v in zip(spec.key, key, strict=True))
-        issues.append(Issue(spec.file, f"duplicate key ({shown}); first given on row {first}", row=int(line)))
+    keys = [tuple("" if v is None or v != v else str(v) for v in row) for row in table[list(spec.key)].to_numpy()]
+    first_line: dict[tuple[str, ...], int] = {}
+    for line, key in zip(table[LINE], keys, strict=True):
+        if key in first_line:
+            shown = ", ".join(f"{k}={v}" for k, v in zip(spec.key, key, strict=True))
+            issues.append(
+                Issue(spec.file, f"duplicate key ({shown}); first given on row {first_line[key]}", row=int(line))
+            )
+        else:
+            first_line[key] = int(line)
 
 
 def read_tables(folder: Path, issues: list[Issue]) -> tuple[DatasetInfo | None, dict[str, pd.DataFrame]]:

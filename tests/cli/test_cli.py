@@ -1,0 +1,124 @@
+"""The command line as an analyst uses it: real processes, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import highspy
+import pandas as pd
+import pytest
+from builders import Dataset, write_scenario
+
+CONTRACT = {
+    "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
+    "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"],
+    "energy.csv": ["region", "sector", "commodity", "year", "value", "unit"],
+    "emissions.csv": ["region", "sector", "technology", "year", "scope", "value", "unit"],
+    "costs.csv": ["region", "year", "component", "value", "discounted", "unit"],
+    "carbon_price.csv": ["region", "year", "price", "unit"],
+}
+SUMMARY_KEYS = {"scenario", "status", "objective", "currency", "emissions", "timings", "inputs_sha256", "versions"}
+
+
+def optimizer(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def _dataset() -> Dataset:
+    data = Dataset(discount_rate=0.05)
+    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    data.technology("bf", variable_om=100, co2=2.0, capex=800, fixed_om=20)
+    data.technology("eaf", variable_om=150, capex=500, inputs={"electricity": 2.0}, lever="electrification")
+    data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=10)
+    data.add("stock", region="R1", technology="bf", year=2040, capacity=0)
+    return data
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    folder = _dataset().write(tmp_path / "data")
+    return write_scenario(tmp_path, folder, end=2040, extra="cap = { 2030 = 15, 2040 = 4 }")
+
+
+def test_run_writes_every_contract_file(tmp_path, scenario):
+    out = tmp_path / "out"
+    done = optimizer("run", scenario, "--out", out)
+    assert done.returncode == 0, done.stderr
+    for name, columns in CONTRACT.items():
+        assert list(pd.read_csv(out / name).columns) == columns, name
+    summary = json.loads((out / "summary.json").read_text())
+    assert SUMMARY_KEYS <= set(summary)
+    assert summary["status"] == "optimal"
+    assert {"load", "build", "solve", "extract", "write"} <= set(summary["timings"])
+    assert summary["emissions"]["2040"] <= 4 + 1e-6
+    assert f"scenario:{scenario.name}" in summary["inputs_sha256"]
+    assert not list(tmp_path.glob(".out.*")), "no staging folder left behind"
+
+
+def test_written_mps_has_the_same_optimum(tmp_path, scenario):
+    out, mps = tmp_path / "out", tmp_path / "model.mps"
+    assert optimizer("run", scenario, "--out", out, "--write-mps", mps).returncode == 0
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(str(mps))
+    highs.run()
+    objective = json.loads((out / "summary.json").read_text())["objective"]
+    assert highs.getInfo().objective_function_value == pytest.approx(objective, rel=1e-9)
+
+
+def test_default_results_folder_is_named_after_the_scenario(tmp_path, scenario):
+    assert optimizer("run", scenario, "--quiet", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "results" / "test" / "summary.json").is_file()
+
+
+def test_infeasible_scenario_exits_1_with_a_diagnosis(tmp_path):
+    data = _dataset()
+    data.rows["technologies"] = [r for r in data.rows["technologies"] if r["technology"] != "eaf"]
+    data.rows["tech_costs"] = [r for r in data.rows["tech_costs"] if r["technology"] != "eaf"]
+    data.rows["tech_emissions"] = [r for r in data.rows["tech_emissions"] if r["technology"] != "eaf"]
+    data.rows.pop("tech_flows")
+    folder = data.write(tmp_path / "data")
+    path = write_scenario(tmp_path, folder, end=2040, extra="cap = { 2040 = 4 }")
+    out = tmp_path / "out"
+    done = optimizer("run", path, "--out", out)
+    assert done.returncode == 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "infeasible"
+    diagnosis = json.loads((out / "diagnosis.json").read_text())
+    conflict = " ".join(diagnosis["conflicting_constraints"])
+    assert "emission_cap[all,direct+indirect,2040]" in conflict
+    assert "commodity_balance[R1,steel,2040]" in conflict
+    assert not (out / "production.csv").exists(), "no tables from a non-optimal solve"
+
+
+def test_validate_exit_codes(tmp_path, scenario):
+    assert optimizer("validate", scenario).returncode == 0
+    assert optimizer("validate", scenario.parent / "data").returncode == 0
+    costs = scenario.parent / "data" / "tech_costs.csv"
+    costs.write_text(costs.read_text().replace("800", "eight hundred"))
+    done = optimizer("validate", scenario)
+    assert done.returncode == 2
+    assert "tech_costs.csv, row 2, column 'capex': 'eight hundred' is not a number" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_input_writes_nothing(tmp_path, scenario):
+    costs = scenario.parent / "data" / "tech_costs.csv"
+    costs.write_text(costs.read_text().replace("800", "-1"))
+    done = optimizer("run", scenario, "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert not (tmp_path / "out").exists()
+    assert "Traceback" not in done.stderr
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert optimizer("frobnicate").returncode == 2
+    done = optimizer("run", tmp_path / "missing.toml")
+    assert done.returncode == 2
+    assert "scenario file does not exist" in done.stderr

@@ -1,0 +1,157 @@
+"""Bad inputs are rejected with every problem named by file, row and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import Dataset, write_scenario
+
+from optimizer.data.model_data import load_model_data
+from optimizer.errors import InputError
+
+
+def _good() -> Dataset:
+    data = Dataset()
+    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("eaf", variable_om=150, inputs={"electricity": 2.0})
+    data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
+    return data
+
+
+def _load(tmp_path: Path, data: Dataset, extra: str = "") -> None:
+    folder = data.write(tmp_path / "data")
+    load_model_data(write_scenario(tmp_path, folder, extra=extra))
+
+
+def _edit(folder: Path, file: str, row: int, column: str, value: str) -> None:
+    """Set one cell (row counted as a text editor does: header = 1)."""
+    table = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
+    table.loc[row - 2, column] = value
+    table.to_csv(folder / file, index=False)
+
+
+def _issues(tmp_path: Path, edits: list[tuple[str, int, str, str]]) -> list[str]:
+    folder = _good().write(tmp_path / "data")
+    for edit in edits:
+        _edit(folder, *edit)
+    with pytest.raises(InputError) as caught:
+        load_model_data(write_scenario(tmp_path, folder))
+    return [str(issue) for issue in caught.value.issues]
+
+
+def test_good_dataset_loads(tmp_path):
+    _load(tmp_path, _good())
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("tech_costs.csv", 2, "capex", "abc"), "tech_costs.csv, row 2, column 'capex': 'abc' is not a number"),
+        (("tech_costs.csv", 2, "capex", "-5"), "tech_costs.csv, row 2, column 'capex': -5 is negative"),
+        (("tech_emissions.csv", 3, "capture_rate", "1.5"), "column 'capture_rate': 1.5 is outside 0–1"),
+        (("technologies.csv", 2, "lever", "magic"), "column 'lever': 'magic' is not one of"),
+        (("technologies.csv", 2, "output", "gold"), "technologies.csv, row 2, column 'output': 'gold' is not declared"),
+        (("technologies.csv", 3, "life", "2.5"), "column 'life': '2.5' is not a whole number"),
+        (("demand.csv", 2, "value", ""), "demand.csv, row 2, column 'value': blank, but a value is required"),
+        (("demand.csv", 2, "year", "20x5"), "demand.csv, row 2, column 'year': '20x5' is not a number"),
+        (("tech_flows.csv", 2, "commodity", "steel"), "is the main output of 'eaf'"),
+        (("commodities.csv", 3, "unit", "GWh"), "column 'unit': 'GWh' is not one of Mt, PJ"),
+        (("tech_costs.csv", 2, "source", "NOPE"), "tech_costs.csv, row 2, column 'source': source 'NOPE' is not in sources.csv"),
+        (("commodity_prices.csv", 2, "region", "R9"), "commodity_prices.csv, row 2, column 'region': 'R9' is not declared"),
+        (("tech_costs.csv", 3, "technology", "bf"), "tech_costs.csv, row 3: duplicate key (technology=bf, vintage=); first given on row 2"),
+    ],
+)
+def test_each_problem_is_named(tmp_path, edit, expected):
+    issues = _issues(tmp_path, [edit])
+    assert any(expected in issue for issue in issues), issues
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    issues = _issues(tmp_path, [("tech_costs.csv", 2, "capex", "x"), ("demand.csv", 2, "value", "-1")])
+    assert len(issues) == 2
+
+
+def test_missing_required_file_and_column(tmp_path):
+    folder = _good().write(tmp_path / "data")
+    (folder / "tech_emissions.csv").unlink()
+    table = pd.read_csv(folder / "tech_costs.csv")
+    table.drop(columns=["fixed_om"]).assign(colour="red").to_csv(folder / "tech_costs.csv", index=False)
+    with pytest.raises(InputError) as caught:
+        load_model_data(write_scenario(tmp_path, folder))
+    text = caught.value.report()
+    assert "tech_emissions.csv: required file is missing" in text
+    assert "tech_costs.csv, column 'fixed_om': missing column" in text
+    assert "tech_costs.csv, column 'colour': unknown column" in text
+
+
+def test_technology_without_cost_row(tmp_path):
+    data = _good()
+    data.rows["tech_costs"] = [r for r in data.rows["tech_costs"] if r["technology"] != "eaf"]
+    with pytest.raises(InputError, match="'eaf' has no row in tech_costs.csv"):
+        _load(tmp_path, data)
+
+
+def test_assumption_needs_reasoning(tmp_path):
+    data = _good()
+    data.add("sources", source="GUESS", kind="assumption", citation="mine", url="", note="")
+    with pytest.raises(InputError, match="sources.csv, row 2, column 'note': an assumption must state its reasoning"):
+        _load(tmp_path, data)
+
+
+def test_demand_nothing_can_supply(tmp_path):
+    data = _good().commodity("cement")
+    data.demand({2025: 5}, commodity="cement")
+    with pytest.raises(InputError, match="'cement' is demanded but no technology makes it"):
+        _load(tmp_path, data)
+
+
+def test_min_share_above_max_share(tmp_path):
+    data = _good()
+    data.add("bounds", region="R1", technology="eaf", year=2030, bound="min_share", value=0.6)
+    data.add("bounds", region="R1", technology="eaf", year=2030, bound="max_share", value=0.4)
+    with pytest.raises(InputError, match="min_share 0.6 exceeds max_share 0.4"):
+        _load(tmp_path, data)
+
+
+def test_capture_needs_storage_commodity(tmp_path):
+    data = _good()
+    data.technology("ccs", co2=2.0, capture=0.9, lever="ccus")
+    with pytest.raises(InputError, match="a capture rate needs the commodity 'co2_storage'"):
+        _load(tmp_path, data)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("cap = { 2060 = -4 }", "value for 2060 must be a number ≥ 0"),
+        ('colour = "red"', "emissions.colour"),
+        ('budget = "lots"', "must be a number"),
+    ],
+)
+def test_malformed_scenario(tmp_path, extra, expected):
+    with pytest.raises(InputError, match=expected):
+        _load(tmp_path, _good(), extra)
+
+
+def test_override_changes_data_and_must_match(tmp_path):
+    folder = _good().write(tmp_path / "data")
+    override = '\n[[override]]\ntable = "commodity_prices"\nwhere = { commodity = "electricity" }\ncolumn = "price"\nscale = 2\n'
+    scenario = write_scenario(tmp_path, folder)
+    scenario.write_text(scenario.read_text() + override)
+    data, _ = load_model_data(scenario)
+    assert data.price[("R1", "electricity", 2030)] == 40
+    scenario.write_text(scenario.read_text().replace('"electricity" }', '"hydrogen" }'))
+    with pytest.raises(InputError, match="override matches no row of commodity_prices.csv"):
+        load_model_data(scenario)
+
+
+def test_sparse_years_are_interpolated(tmp_path):
+    data = _good()
+    data.rows["demand"] = []
+    data.demand({2025: 10, 2035: 20})
+    folder = data.write(tmp_path / "data")
+    loaded, _ = load_model_data(write_scenario(tmp_path, folder, end=2040))
+    assert [loaded.demand[("R1", "steel", y)] for y in (2025, 2030, 2035, 2040)] == [10, 15, 20, 20]
