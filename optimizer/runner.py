@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimizer.attribution import abatement_table, lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, load_scenario
 from optimizer.model.build import BuiltModel, build_model
@@ -22,7 +23,7 @@ from optimizer.outputs import tables
 from optimizer.outputs.write import write_folder
 from optimizer.solve import HighsSolver, SolveResult
 
-OUTPUT_TABLES = ("production", "capacity", "energy", "emissions", "costs", "carbon_price")
+OUTPUT_TABLES = ("production", "capacity", "energy", "emissions", "costs", "carbon_price", "abatement")
 
 
 @dataclass
@@ -95,6 +96,7 @@ def solve_scenario(
             "costs": tables.costs_table(data, built.cost_terms, view),
             "carbon_price": tables.carbon_price_table(data, view),
         }
+        run_tables["abatement"] = abatement_table(data, built.index, view)
         emissions = tables.emissions_in_scope(data, built.emission_terms, view)
     else:
         diagnosis = _diagnose(solver, result)
@@ -117,6 +119,7 @@ def solve_scenario(
             "rows": n_rows,
             "nonzeros": n_nonzeros,
         },
+        "levers": lever_summary(run_tables["abatement"], data.years[-1]) if run_tables else None,
         "years": list(data.years),
         "discount_rate": data.discount_rate,
         "inputs_sha256": _sha256(files),
