@@ -151,7 +151,14 @@ class HighsSolver:
         limit = time_limit if time_limit is not None else self.settings.time_limit
         self._set("time_limit", float(limit) if limit else highspy.kHighsInf)
         before = self.highs.getRunTime()
-        self.highs.run()
+        if (
+            self.highs.run() == highspy.HighsStatus.kError
+            and self.highs.getModelStatus() == highspy.HighsModelStatus.kNotset
+        ):
+            # HiGHS's task scheduler is global per process and sized by the first run; another
+            # Highs object with other thread settings makes run() refuse. Reset it and retry.
+            highspy.Highs.resetGlobalScheduler(True)
+            self.highs.run()
         seconds = self.highs.getRunTime() - before
         status = _STATUS.get(self.highs.getModelStatus(), "error")
         info = self.highs.getInfo()
