@@ -24,7 +24,10 @@ ccus; its electricity use along the chain × the fall of the grid emission facto
 electrification; its hydrogen use along the chain × the fall of hydrogen's embodied intensity
 (gross of capture, at the year-0 grid factor, so neither is counted twice) → hydrogen; the
 rest → the technology's own lever (`incumbent` counts as `other`). The parts add up to the
-technology's term by construction, so the wedges add up to the total reduction.
+technology's term by construction, so the wedges add up to the total reduction. Finally each
+route's first-year term, scaled with its product's demand, is subtracted from its levers: a
+route already in the first-year mix abates only by growing beyond its first-year share. These
+terms sum to zero per product, so every wedge is zero in the first year and the total stays exact.
 
 Electricity is every commodity whose name starts with `electricity` and that is bought at an
 emission factor; hydrogen is every commodity whose name starts with `hydrogen`.
@@ -163,20 +166,46 @@ def _overproduction(chain: dict, flows: _YearFlows) -> float:
     return float(np.dot(chain["net"], excess))
 
 
+@dataclass
+class _Reference:
+    """The first year's flows and embodied quantities, against which reductions are measured."""
+
+    year: int
+    flows: _YearFlows
+    chain: dict
+
+    def intensity(self, product: str) -> float:
+        position = self.chain["system"].position
+        return float(self.chain["net"][position[product]]) if product in position else 0.0
+
+    def hydrogen(self) -> dict[str, float]:
+        position = self.chain["system"].position
+        return {c: float(self.chain["gross_now"][position[c]]) for c in self.chain["hydrogen"]}
+
+
 def abatement_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
-    """Wedges by region, year and lever, with their shares of the reduction since the first year."""
-    reference_year = data.years[0]
+    """Wedges by region, year and lever, with their shares of the reduction since the first year.
+
+    A route's wedge counts the change since the first year: the term it already contributed
+    then (scaled with its product's demand) is subtracted, so every wedge is zero in the first
+    year. Those first-year terms sum to zero for each product, so the total stays exact.
+    """
+    first = data.years[0]
     rows = []
     for region in data.regions:
-        base_flows = _flows(data, index, view, region, reference_year)
-        base = _chain(data, region, reference_year, reference_year, base_flows)
-        base_hydrogen = {c: base["gross_now"][base["system"].position[c]] for c in base["hydrogen"]}
-        base_position = base["system"].position
+        base_flows = _flows(data, index, view, region, first)
+        reference = _Reference(first, base_flows, _chain(data, region, first, first, base_flows))
+        initial = _product_wedges(data, region, first, base_flows, reference.chain, reference)
         for year in data.years:
             flows = _flows(data, index, view, region, year)
-            chain = _chain(data, region, year, reference_year, flows)
-            wedges = _wedges(data, region, year, flows, chain, base_flows, base, base_position, base_hydrogen)
-            wedges["other"] += _overproduction(base, base_flows) - _overproduction(chain, flows)
+            chain = _chain(data, region, year, first, flows)
+            wedges: dict[str, float] = defaultdict(float)
+            for product, levers in _product_wedges(data, region, year, flows, chain, reference).items():
+                then = data.demand.get((region, product, first), 0.0)
+                scale = data.demand.get((region, product, year), 0.0) / then if then else 0.0
+                for lever in set(levers) | set(initial.get(product, {})):
+                    wedges[lever] += levers.get(lever, 0.0) - scale * initial.get(product, {}).get(lever, 0.0)
+            wedges["other"] += _overproduction(reference.chain, base_flows) - _overproduction(chain, flows)
             reduction = sum(wedges.values())
             for lever in LEVER_ORDER:
                 value = wedges.get(lever, 0.0)
@@ -185,35 +214,39 @@ def abatement_table(data: ModelData, index: ModelIndex, view: SolutionView) -> p
     return pd.DataFrame(rows, columns=["region", "year", "lever", "abatement", "share", "unit"])
 
 
-def _wedges(data, region, year, flows, chain, base_flows, base, base_position, base_hydrogen) -> dict[str, float]:
+def _product_wedges(
+    data: ModelData, region: str, year: int, flows: _YearFlows, chain: dict, reference: _Reference
+) -> dict[str, dict[str, float]]:
+    """{final product: {lever: wedge}} in one region and year, before the first-year correction."""
     system = chain["system"]
-    wedges: dict[str, float] = defaultdict(float)
+    base_hydrogen = reference.hydrogen()
     finals = {c for c in flows.commodities if data.demand.get((region, c, year), 0) > 0}
-    finals |= {c for c in base_flows.commodities if data.demand.get((region, c, data.years[0]), 0) > 0}
+    finals |= {c for c in reference.flows.commodities if data.demand.get((region, c, reference.year), 0) > 0}
+    result: dict[str, dict[str, float]] = {}
     for product in sorted(finals):
-        intensity = base["net"][base_position[product]] if product in base_position else 0.0
-        demand_then = data.demand.get((region, product, data.years[0]), 0.0)
+        wedges: dict[str, float] = defaultdict(float)
+        result[product] = wedges
+        intensity = reference.intensity(product)
         demand_now = data.demand.get((region, product, year), 0.0)
-        wedges["demand"] += (demand_then - demand_now) * intensity
+        wedges["demand"] += (data.demand.get((region, product, reference.year), 0.0) - demand_now) * intensity
         if demand_now <= 0 or product not in system.position:
             continue
         supply = flows.supply[system.position[product]]
         share = demand_now / supply if supply > 0 else 0.0
+        own = chain["own"]
         for k, v, activity in flows.routes:
             if data.technologies[k].output != product:
                 continue
             reaching = activity * share
-            own = chain["own"]
             net = system.per_route(k, v, own["net"][(k, v)], chain["net"])
             gross_now = system.per_route(k, v, own["gross"][(k, v)], chain["gross_now"])
             gross_then = system.per_route(k, v, own["gross"][(k, v)], chain["gross_then"])
             captured = system.per_route(k, v, own["captured"][(k, v)], chain["captured"])
             hydrogen = sum(
-                system.per_route(k, v, 0.0, content) * (base_hydrogen.get(c, 0.0) - chain["gross_then"][position])
+                system.per_route(k, v, 0.0, content)
+                * (base_hydrogen.get(c, 0.0) - chain["gross_then"][system.position[c]])
                 for c, content in chain["hydrogen"].items()
-                for position in (system.position[c],)
             )
-            total = reaching * (intensity - net)
             parts = {
                 "ccus": reaching * captured,
                 "electrification": reaching * (gross_then - gross_now),
@@ -221,11 +254,11 @@ def _wedges(data, region, year, flows, chain, base_flows, base, base_position, b
             }
             for lever, value in parts.items():
                 wedges[lever] += value
-            wedges[_lever(data, k)] += total - sum(parts.values())
+            wedges[_lever(data, k)] += reaching * (intensity - net) - sum(parts.values())
         bought = flows.purchase[system.position[product]] * share
         factor = data.emission_factor.get((region, product, year), 0.0) if in_scope("indirect", data.scope) else 0.0
         wedges["other"] += bought * (intensity - factor)
-    return wedges
+    return result
 
 
 def lever_summary(abatement: pd.DataFrame, year: int) -> dict:
