@@ -1,0 +1,75 @@
+"""End to end on the shipped data: `optimizer run` with no arguments, as the README says."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "inputs" / "scenarios" / "net-zero-2060.toml"
+CONTRACT = {
+    "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
+    "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"],
+    "energy.csv": ["region", "sector", "commodity", "year", "value", "unit"],
+    "emissions.csv": ["region", "sector", "technology", "year", "scope", "value", "unit"],
+    "costs.csv": ["region", "year", "component", "value", "discounted", "unit"],
+    "carbon_price.csv": ["region", "year", "price", "unit"],
+    "abatement.csv": ["region", "year", "lever", "abatement", "share", "unit"],
+}
+
+
+def optimizer(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("default") / "net-zero-2060"
+    done = optimizer("run", "--out", out)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_every_output_file_with_the_contract_columns(default_run):
+    for name, columns in CONTRACT.items():
+        table = pd.read_csv(default_run / name)
+        assert list(table.columns) == columns, name
+        assert len(table) > 0, name
+
+
+def test_summary_of_the_default_run(default_run):
+    summary = json.loads((default_run / "summary.json").read_text())
+    assert summary["status"] == "optimal"
+    assert summary["scenario"] == "net-zero-2060"
+    assert summary["emissions"]["2060"] <= 450 + 1e-6
+    assert set(summary["timings"]) >= {"load", "build", "solve", "extract", "write"}
+    costs = pd.read_csv(default_run / "costs.csv")
+    assert costs["discounted"].sum() == pytest.approx(summary["objective"], rel=1e-9)
+
+
+def test_wedges_add_up_on_the_default_run(default_run):
+    summary = json.loads((default_run / "summary.json").read_text())
+    abatement = pd.read_csv(default_run / "abatement.csv").groupby("year")["abatement"].sum()
+    for year, total in abatement.items():
+        assert total == pytest.approx(summary["emissions"]["2025"] - summary["emissions"][str(year)], abs=1e-6)
+
+
+def test_validate_shipped_and_broken_data(tmp_path):
+    assert optimizer("validate").returncode == 0
+    assert optimizer("validate", ROOT / "inputs" / "china-industry").returncode == 0
+    broken = tmp_path / "china-industry"
+    shutil.copytree(ROOT / "inputs" / "china-industry", broken)
+    technologies = pd.read_csv(broken / "technologies.csv", dtype=str, keep_default_na=False)
+    technologies.loc[0, "life"] = "forever"
+    technologies.to_csv(broken / "technologies.csv", index=False)
+    done = optimizer("validate", broken)
+    assert done.returncode == 2
+    assert "technologies.csv, row 2, column 'life': 'forever' is not a number" in done.stderr
