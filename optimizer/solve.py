@@ -47,7 +47,7 @@ class SolveResult:
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
     solve_seconds: float = 0.0
     iterations: dict[str, int] = field(default_factory=dict)
-    method: str = "ipm"
+    method: str = "simplex"
 
     @property
     def optimal(self) -> bool:

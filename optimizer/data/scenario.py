@@ -33,9 +33,9 @@ class Override:
 
 @dataclass(frozen=True)
 class SolverSettings:
-    """How HiGHS is run. `method` ipm is HiGHS's interior point with crossover (see README)."""
+    """How HiGHS is run: `simplex` (dual simplex, the measured default), `ipm` (IPX + crossover) or `choose`."""
 
-    method: SolverMethod = "ipm"
+    method: SolverMethod = "simplex"
     time_limit: float | None = None
     threads: int = 1
 
@@ -225,10 +225,10 @@ def _solver(value: Any, reader: _Reader) -> SolverSettings:
         reader.problem("solver", "must be a table")
         return SolverSettings()
     reader.unknown(value, _SOLVER_KEYS, "solver.")
-    method = value.get("method", "ipm")
+    method = value.get("method", "simplex")
     if method not in ("ipm", "simplex", "choose"):
         reader.problem("solver.method", "must be ipm, simplex or choose")
-        method = "ipm"
+        method = "simplex"
     time_limit = reader.number(value, "time_limit", "solver.")
     threads = value.get("threads", 1)
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:

@@ -33,7 +33,8 @@ def test_merit_order_without_cap(solve):
     assert "eaf" not in run.tables["production"]["technology"].to_numpy()
 
 
-def test_binding_cap_dual_is_cost_difference_over_intensity_difference(solve):
+@pytest.mark.parametrize("method", ["simplex", "ipm", "choose"])
+def test_binding_cap_dual_is_cost_difference_over_intensity_difference(solve, method):
     """bf: 100 CNY/t, 2 t/t direct. eaf: 150 + 2 GJ × 20 CNY/GJ = 190 CNY/t, 2 GJ × 0.1 = 0.2 t/t.
 
     A 2030 cap of 5 Mt binds: the marginal tonne is abated by switching bf → eaf at
@@ -43,7 +44,8 @@ def test_binding_cap_dual_is_cost_difference_over_intensity_difference(solve):
     data.technology("bf", variable_om=100, co2=2.0)
     data.technology("eaf", variable_om=150, inputs={"electricity": 2.0})
     data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
-    run = solve(data, extra="cap = { 2030 = 5 }")
+    run = solve(data, extra=f'cap = {{ 2030 = 5 }}\n[solver]\nmethod = "{method}"')
+    assert run.result.method == method
     prices = run.tables["carbon_price"].set_index("year")["price"]
     assert prices[2030] == pytest.approx(50)
     assert prices[2025] == pytest.approx(0)
