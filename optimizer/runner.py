@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from optimizer.attribution import abatement_table, lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, load_scenario
+from optimizer.model import cost as cost_family
+from optimizer.model import emissions as emissions_family
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.outputs import tables
 from optimizer.outputs.write import write_folder
@@ -126,6 +129,28 @@ def solve_scenario(
         "versions": _versions(),
     }
     return RunResult(scenario, data, built, solver, result, summary, run_tables, diagnosis)
+
+
+def resolve_with_data(run: RunResult, data: ModelData, time_limit: float | None = None) -> SolveResult:
+    """Re-solve a built model after a change of costs only (prices, capex, O&M, carbon price,
+    discount rate), warm-starting HiGHS from the previous basis instead of rebuilding.
+
+    `data` must have the same structure as the run's (same years, technologies and sets); a
+    structural change (caps, bounds, years) needs a fresh `solve_scenario`.
+    """
+    emission_list = emissions_family.emission_terms(data, run.built.index)
+    coefficients = cost_family.objective_coefficients(
+        data, cost_family.cost_terms(data, run.built.index, emission_list)
+    )
+    positions = run.solver.column_positions()
+    cost = np.zeros(len(positions))
+    for slot, value in coefficients.items():
+        if slot in positions:
+            cost[positions[slot]] = value
+        elif value:
+            raise ValueError(f"cost on {slot}, which is not a column of the built model: rebuild instead")
+    run.solver.change_costs(cost)
+    return run.solver.solve(time_limit=time_limit)
 
 
 def _diagnose(solver: HighsSolver, result: SolveResult) -> dict:

@@ -139,6 +139,10 @@ class HighsSolver:
         if self.highs.writeModel(str(path)) == highspy.HighsStatus.kError:
             raise SolverError(f"HiGHS could not write {path}")
 
+    def column_positions(self) -> dict[tuple[str, tuple], int]:
+        """{(variable name, index): column} of the LP handed to HiGHS."""
+        return {(var.parent_component().name, _key(var)): j for j, var in enumerate(self.columns)}
+
     def change_costs(self, cost: np.ndarray) -> None:
         """Replace the objective coefficients (same column order) before a re-solve."""
         indices = np.arange(len(cost), dtype=np.int32)

@@ -34,7 +34,11 @@ def _steel_with_hydrogen() -> Dataset:
     data.technology("h2_dri", variable_om=120, inputs={"hydrogen": 0.05, "electricity": 2.0}, lever="hydrogen")
     data.technology("coal_h2", output="hydrogen", variable_om=1000, co2=20.0, sector="hydrogen_supply")
     data.technology(
-        "electrolysis", output="hydrogen", variable_om=2000, inputs={"electricity": 200}, lever="hydrogen",
+        "electrolysis",
+        output="hydrogen",
+        variable_om=2000,
+        inputs={"electricity": 200},
+        lever="hydrogen",
         sector="hydrogen_supply",
     )
     data.demand({2025: 10, 2035: 8})
@@ -53,7 +57,13 @@ def test_wedges_add_up_and_name_the_levers(solve):
     assert wedges["ccus"] == pytest.approx(captured)
     assert wedges["hydrogen"] > 0
     assert set(run.tables["abatement"]["lever"]) == {
-        "feedstock_substitution", "electrification", "hydrogen", "ccus", "efficiency", "demand", "other"
+        "feedstock_substitution",
+        "electrification",
+        "hydrogen",
+        "ccus",
+        "efficiency",
+        "demand",
+        "other",
     }
     assert run.summary["levers"]["year"] == 2035
 
@@ -86,7 +96,8 @@ def test_wedges_add_up_on_random_data(tmp_path, cap, fall, grid, scope):
     data.price("electricity", 20, emission_factor=0.15).price("electricity", 20, year=2035, emission_factor=grid)
     n = next(_counter)
     folder = data.write(tmp_path / f"d{n}")
-    run = solve_scenario(write_scenario(tmp_path, folder, name=f"a{n}", end=2035, scope=scope,
-                                        extra=f"cap = {{ 2035 = {cap} }}"))
+    run = solve_scenario(
+        write_scenario(tmp_path, folder, name=f"a{n}", end=2035, scope=scope, extra=f"cap = {{ 2035 = {cap} }}")
+    )
     assume(run.status == "optimal")  # a tight cap on a dirty grid can be out of reach
     assert_wedges_add_up(run)

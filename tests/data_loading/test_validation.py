@@ -59,9 +59,18 @@ def test_good_dataset_loads(tmp_path):
         (("demand.csv", 2, "year", "20x5"), "demand.csv, row 2, column 'year': '20x5' is not a number"),
         (("tech_flows.csv", 2, "commodity", "steel"), "is the main output of 'eaf'"),
         (("commodities.csv", 3, "unit", "GWh"), "column 'unit': 'GWh' is not one of Mt, PJ"),
-        (("tech_costs.csv", 2, "source", "NOPE"), "tech_costs.csv, row 2, column 'source': source 'NOPE' is not in sources.csv"),
-        (("commodity_prices.csv", 2, "region", "R9"), "commodity_prices.csv, row 2, column 'region': 'R9' is not declared"),
-        (("tech_costs.csv", 3, "technology", "bf"), "tech_costs.csv, row 3: duplicate key (technology=bf, vintage=); first given on row 2"),
+        (
+            ("tech_costs.csv", 2, "source", "NOPE"),
+            "tech_costs.csv, row 2, column 'source': source 'NOPE' is not in sources.csv",
+        ),
+        (
+            ("commodity_prices.csv", 2, "region", "R9"),
+            "commodity_prices.csv, row 2, column 'region': 'R9' is not declared",
+        ),
+        (
+            ("tech_costs.csv", 3, "technology", "bf"),
+            "tech_costs.csv, row 3: duplicate key (technology=bf, vintage=); first given on row 2",
+        ),
     ],
 )
 def test_each_problem_is_named(tmp_path, edit, expected):

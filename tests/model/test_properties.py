@@ -44,7 +44,11 @@ def _dataset(case: dict, scale: float = 1.0) -> Dataset:
     data.commodity("steel").commodity("electricity", "PJ", "energy")
     for number, (vom, co2, power, capex) in enumerate(case["routes"]):
         data.technology(
-            f"route{number}", variable_om=vom * scale, co2=co2, capex=capex * scale, life=20,
+            f"route{number}",
+            variable_om=vom * scale,
+            co2=co2,
+            capex=capex * scale,
+            life=20,
             inputs={"electricity": power} if power else None,
         )
     data.technology("clean", variable_om=900 * scale, fixed_om=5 * scale, lever="hydrogen")

@@ -34,8 +34,13 @@ def _full_dataset() -> Dataset:
     data.add("cumulative_limits", region="R1", commodity="co2_storage", max_total=40)
     data.add("emission_limits", region="R1", year=2030, scope="direct", max_emissions=15)
     for bound, value in (
-        ("max_share", 0.7), ("min_share", 0.1), ("max_capacity", 8), ("min_capacity", 1),
-        ("max_new_capacity", 2), ("max_growth", 0.1), ("growth_seed", 1.5),
+        ("max_share", 0.7),
+        ("min_share", 0.1),
+        ("max_capacity", 8),
+        ("min_capacity", 1),
+        ("max_new_capacity", 2),
+        ("max_growth", 0.1),
+        ("growth_seed", 1.5),
     ):
         data.add("bounds", region="R1", technology="ccs", year=2025, bound=bound, value=value)
     return data
