@@ -6,6 +6,7 @@ tests; `write_run` puts it on disk. Neither prints; the command line reports.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import platform
 import time
@@ -18,7 +19,8 @@ import pandas as pd
 
 from optimizer.attribution import abatement_table, lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
-from optimizer.data.scenario import Scenario, load_scenario
+from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
+from optimizer.diagnose import diagnose
 from optimizer.model import cost as cost_family
 from optimizer.model import emissions as emissions_family
 from optimizer.model.build import BuiltModel, build_model
@@ -55,6 +57,16 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "unknown"
     return versions
+
+
+def _resolved(scenario: Scenario, data: ModelData) -> dict:
+    """The scenario as the model saw it: every default filled in, paths absolute."""
+    document = dataclasses.asdict(scenario)
+    document["dataset"] = str(scenario.dataset)
+    document["path"] = str(scenario.path) if scenario.path else None
+    document["discount_rate"] = data.discount_rate
+    document["years"] = list(data.years)
+    return document
 
 
 def _sha256(files: dict[str, Path]) -> dict[str, str]:
@@ -102,7 +114,7 @@ def solve_scenario(
         run_tables["abatement"] = abatement_table(data, built.index, view)
         emissions = tables.emissions_in_scope(data, built.emission_terms, view)
     else:
-        diagnosis = _diagnose(solver, result)
+        diagnosis = _diagnose(data, solver, result, scenario.solver)
     timings["extract"] = time.perf_counter() - clock
     n_cols, n_rows, n_nonzeros = solver.size
     summary = {
@@ -127,6 +139,7 @@ def solve_scenario(
         "discount_rate": data.discount_rate,
         "inputs_sha256": _sha256(files),
         "versions": _versions(),
+        "resolved_scenario": _resolved(scenario, data),
     }
     return RunResult(scenario, data, built, solver, result, summary, run_tables, diagnosis)
 
@@ -153,23 +166,17 @@ def resolve_with_data(run: RunResult, data: ModelData, time_limit: float | None 
     return run.solver.solve(time_limit=time_limit)
 
 
-def _diagnose(solver: HighsSolver, result: SolveResult) -> dict:
-    """What HiGHS can say about a scenario without an optimum."""
-    diagnosis: dict = {"status": result.status}
+def _diagnose(data: ModelData, solver: HighsSolver, result: SolveResult, settings: SolverSettings) -> dict:
+    """What can be said about a scenario without an optimum (diagnosis.json)."""
     if result.status in ("infeasible", "infeasible_or_unbounded"):
-        rows = solver.infeasibility_report()
-        diagnosis["conflicting_constraints"] = rows
-        diagnosis["message"] = (
-            "No pathway satisfies all constraints at once. These constraints conflict "
-            "(an irreducible infeasible subset found by HiGHS): " + ", ".join(rows)
-            if rows
-            else "No pathway satisfies all constraints at once."
-        )
-    elif result.status == "time_limit":
-        diagnosis["message"] = "HiGHS stopped at the time limit before proving an optimum."
-    else:
-        diagnosis["message"] = f"HiGHS ended with status {result.status}."
-    return diagnosis
+        return diagnose(data, settings, solver.infeasibility_report())
+    messages = {
+        "time_limit": "HiGHS stopped at the time limit before proving an optimum; raise --time-limit.",
+        "iteration_limit": "HiGHS stopped at its iteration limit before proving an optimum.",
+        "unbounded": "The cost can fall without limit: a cost or price is negative with nothing to bound it.",
+    }
+    message = messages.get(result.status, f"HiGHS ended with status {result.status}.")
+    return {"status": result.status, "message": message}
 
 
 def write_run(run: RunResult, out: Path) -> Path:

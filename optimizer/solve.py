@@ -45,6 +45,7 @@ class SolveResult:
     objective: float | None
     values: dict[str, dict[tuple, float]] = field(default_factory=dict)
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    reduced_costs: dict[str, dict[tuple, float]] = field(default_factory=dict)
     solve_seconds: float = 0.0
     iterations: dict[str, int] = field(default_factory=dict)
     method: str = "simplex"
@@ -153,7 +154,7 @@ class HighsSolver:
         method = method or self.settings.method
         self._set("solver", _METHOD[method])
         limit = time_limit if time_limit is not None else self.settings.time_limit
-        self._set("time_limit", float(limit) if limit else highspy.kHighsInf)
+        self._set("time_limit", float(limit) if limit is not None else highspy.kHighsInf)
         before = self.highs.getRunTime()
         if (
             self.highs.run() == highspy.HighsStatus.kError
@@ -178,8 +179,11 @@ class HighsSolver:
         solution = self.highs.getSolution()
         primal = np.asarray(solution.col_value, dtype=float)
         dual = np.asarray(solution.row_dual, dtype=float)
-        for var, value in zip(self.columns, primal.tolist(), strict=True):
-            result.values.setdefault(var.parent_component().name, {})[_key(var)] = value
+        reduced = np.asarray(solution.col_dual, dtype=float)
+        for var, value, cost in zip(self.columns, primal.tolist(), reduced.tolist(), strict=True):
+            name, key = var.parent_component().name, _key(var)
+            result.values.setdefault(name, {})[key] = value
+            result.reduced_costs.setdefault(name, {})[key] = cost
         for row, value in zip(self.rows, dual.tolist(), strict=True):
             result.duals.setdefault(row.parent_component().name, {})[_key(row)] = value
         return result

@@ -1,0 +1,121 @@
+"""Explain a scenario with no feasible pathway: which limits must give way, and by how much.
+
+Two elastic solves (see `optimizer.model.elastic`):
+1. Only the emission caps and budget may be exceeded. If that solves, the caps are the problem:
+   the diagnosis gives the lowest reachable emissions in each capped year, and names the limits
+   that hold emissions up (rows and supply bounds with a non-zero shadow price in that solve).
+2. Otherwise demand, supply limits, cumulative limits and diffusion bounds may give way too, and
+   the diagnosis lists every violated limit with the amount.
+HiGHS's irreducible infeasible subset (IIS) of the original model is reported beside them.
+"""
+
+from __future__ import annotations
+
+from optimizer.data.model_data import ModelData
+from optimizer.data.scenario import SolverSettings
+from optimizer.model.build import build_model
+from optimizer.model.elastic import CAP_FAMILIES, OTHER_FAMILIES, Slack, make_elastic
+from optimizer.solve import HighsSolver, SolveResult
+
+TOLERANCE = 1e-6
+
+
+def _unit(data: ModelData, family: str, key: tuple) -> str:
+    if family in CAP_FAMILIES:
+        return "MtCO2"
+    if family in ("commodity_balance", "max_supply"):
+        return f"{data.commodity_unit.get(key[1], '')}/yr"
+    if family == "cumulative_supply":
+        return data.commodity_unit.get(key[1], "")
+    technology = data.technologies.get(key[1]) if len(key) > 1 else None
+    if technology is None:
+        return ""
+    if family in ("max_share", "min_share"):
+        return f"{data.commodity_unit[technology.output]}/yr of output"
+    return f"{data.commodity_unit[technology.output]}/yr of capacity"
+
+
+def describe(data: ModelData, family: str, key: tuple) -> str:
+    """A limit in plain words, e.g. 'supply limit of co2_storage in CHN, 2060'."""
+    names = {
+        "emission_cap": lambda k: f"{k[2]} emission cap ({k[0]}, {k[1]})",
+        "emission_budget": lambda k: "cumulative emission budget",
+        "commodity_balance": lambda k: f"demand for {k[1]} in {k[0]}, {k[2]}",
+        "max_supply": lambda k: f"supply limit of {k[1]} in {k[0]}, {k[2]}",
+        "cumulative_supply": lambda k: f"cumulative limit of {k[1]} in {k[0]}",
+        "max_share": lambda k: f"maximum share of {k[1]} in {k[0]}, {k[2]}",
+        "min_share": lambda k: f"minimum share of {k[1]} in {k[0]}, {k[2]}",
+        "max_capacity": lambda k: f"maximum capacity of {k[1]} in {k[0]}, {k[2]}",
+        "min_capacity": lambda k: f"minimum capacity of {k[1]} in {k[0]}, {k[2]}",
+        "max_new_capacity": lambda k: f"maximum new build of {k[1]} in {k[0]}, {k[2]}",
+        "capacity_growth": lambda k: f"growth limit of {k[1]} in {k[0]}, {k[2]}",
+    }
+    return names[family](key)
+
+
+def _violations(data: ModelData, slacks: list[Slack], result: SolveResult) -> list[dict]:
+    values = result.values.get("elastic_slack", {})
+    found = []
+    for position, slack in enumerate(slacks):
+        amount = values.get((position,), 0.0)
+        if amount > TOLERANCE:
+            found.append({
+                "limit": describe(data, slack.family, slack.key),
+                "constraint": f"{slack.family}[{','.join(map(str, slack.key))}]",
+                "value": slack.limit,
+                "violation": amount,
+                "unit": _unit(data, slack.family, slack.key),
+            })
+    return sorted(found, key=lambda item: -item["violation"])
+
+
+def _binding(data: ModelData, result: SolveResult, limit: int = 12) -> list[dict]:
+    """Limits with a non-zero shadow price when only the caps may give way."""
+    found = []
+    for family in OTHER_FAMILIES:
+        for key, dual in result.duals.get(family, {}).items():
+            if abs(dual) > 1e-7 and family != "commodity_balance":
+                found.append((abs(dual), family, key))
+    for key, reduced in result.reduced_costs.get("purchase", {}).items():
+        if abs(reduced) > 1e-7 and result.values["purchase"].get(key, 0.0) > 0:
+            found.append((abs(reduced), "max_supply", key))
+    found.sort(key=lambda item: -item[0])
+    return [
+        {"limit": describe(data, family, key), "constraint": f"{family}[{','.join(map(str, key))}]",
+         "shadow_price": weight}
+        for weight, family, key in found[:limit]
+    ]
+
+
+def diagnose(data: ModelData, settings: SolverSettings, iis: list[str]) -> dict:
+    """The diagnosis document for an infeasible scenario (diagnosis.json)."""
+    diagnosis: dict = {"status": "infeasible", "conflicting_constraints": iis}
+    built = build_model(data)
+    slacks = make_elastic(built, CAP_FAMILIES, supply_limits=False)
+    result = HighsSolver(built.model, settings).solve()
+    if result.optimal and slacks:
+        violations = _violations(data, slacks, result)
+        diagnosis["violations"] = violations
+        diagnosis["binding"] = _binding(data, result)
+        lines = [
+            f"{v['limit']} of {v['value']:,.0f} {v['unit']} cannot be met: the minimum reachable is "
+            f"{v['value'] + v['violation']:,.0f} {v['unit']}"
+            for v in violations
+        ]
+        if diagnosis["binding"]:
+            lines.append("limits holding emissions up: " + "; ".join(b["limit"] for b in diagnosis["binding"]))
+        diagnosis["message"] = "\n".join(lines)
+        return diagnosis
+    built = build_model(data)
+    slacks = make_elastic(built, CAP_FAMILIES + OTHER_FAMILIES, supply_limits=True)
+    result = HighsSolver(built.model, settings).solve()
+    if not result.optimal:
+        diagnosis["message"] = "no pathway exists even with every limit relaxed; see conflicting_constraints"
+        return diagnosis
+    violations = _violations(data, slacks, result)
+    diagnosis["violations"] = violations
+    diagnosis["message"] = "\n".join(
+        f"{v['limit']} ({v['value']:,.4g} {v['unit']}) must give way by {v['violation']:,.4g} {v['unit']}"
+        for v in violations
+    )
+    return diagnosis

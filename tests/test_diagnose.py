@@ -1,0 +1,48 @@
+"""Infeasible scenarios are explained: which limits must give way and by how much."""
+
+from __future__ import annotations
+
+import pytest
+from builders import Dataset
+
+
+def _steel_with_ccs() -> Dataset:
+    """bf (2 t/t) and a CCS route (2 t/t gross, 90 % capture) whose storage takes 9 Mt/yr."""
+    data = Dataset()
+    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus")
+    data.demand({2025: 10}).price("co2_storage", 0, max_supply=9)
+    return data
+
+
+def test_cap_out_of_reach_gives_minimum_and_binding_limit(solve):
+    """At most 9 / 1.8 = 5 Mt of CCS steel: the floor is 5 × 0.2 + 5 × 2 = 11 Mt, so a 4 Mt cap
+    misses by 7 Mt, and the storage limit is what holds emissions up."""
+    run = solve(_steel_with_ccs(), extra="cap = { 2030 = 4 }")
+    assert run.status == "infeasible"
+    diagnosis = run.diagnosis
+    (violation,) = diagnosis["violations"]
+    assert violation["constraint"] == "emission_cap[all,direct+indirect,2030]"
+    assert violation["violation"] == pytest.approx(7)
+    assert "the minimum reachable is 11 MtCO2" in diagnosis["message"]
+    assert any(b["constraint"] == "max_supply[R1,co2_storage,2030]" for b in diagnosis["binding"])
+    assert "supply limit of co2_storage in R1, 2030" in diagnosis["message"]
+
+
+def test_demand_beyond_growth_limit_names_the_limit(solve):
+    """Only a new route exists; it may grow by a seed of 3 Mt/yr per step from nothing, but 10 Mt
+    is demanded in 2025: the growth limit must give way by 7 Mt/yr (or demand by 7 Mt)."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("new", variable_om=100, lever="hydrogen")
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="new", year=2025, bound="max_growth", value=0.0)
+    data.add("bounds", region="R1", technology="new", year=2025, bound="growth_seed", value=3.0)
+    run = solve(data, end=2025)
+    assert run.status == "infeasible"
+    violations = run.diagnosis["violations"]
+    assert sum(v["violation"] for v in violations) == pytest.approx(7)
+    assert {v["constraint"].split("[")[0] for v in violations} <= {"capacity_growth", "commodity_balance"}
+    assert "must give way by 7" in run.diagnosis["message"]
+    assert run.diagnosis["conflicting_constraints"]
