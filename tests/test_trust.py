@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from builders import Dataset, write_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,7 +28,9 @@ _counter = itertools.count()
 def test_time_limit_is_reported_as_such_and_writes_no_tables(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "optimizer", "run", SCENARIO, "--out", tmp_path / "out", "--time-limit", "0"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -81,11 +82,14 @@ def test_fuzzed_dataset_gives_input_error_or_loads(tmp_path, data):
             table["surprise"] = "x"
         table.to_csv(folder / name, index=False)
     scenario = write_scenario(folder, folder, name="fuzz")
+    issues = []
     try:
         load_model_data(scenario)
     except InputError as error:
-        assert error.issues
-        assert all(issue.file for issue in error.issues)
+        issues = error.issues
+        if not issues:
+            raise AssertionError("an InputError must list its issues") from error
+    assert all(issue.file for issue in issues)
 
 
 def test_broken_data_never_shows_a_traceback(tmp_path):
@@ -93,19 +97,22 @@ def test_broken_data_never_shows_a_traceback(tmp_path):
     shutil.copytree(DATASET, folder)
     (folder / "stock.csv").write_text("region,technology\nCHN,\n", encoding="utf-8")
     (folder / "demand.csv").write_bytes(b"\xff\xfe not utf-8")
-    done = subprocess.run([sys.executable, "-m", "optimizer", "validate", folder], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer", "validate", folder], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "stock.csv" in done.stderr and "demand.csv" in done.stderr
+    assert "stock.csv" in done.stderr
+    assert "demand.csv" in done.stderr
 
 
 def _market() -> Dataset:
     data = Dataset(discount_rate=0.03)
     data.commodity("steel").commodity("scrap", kind="material").commodity("electricity", "PJ", "energy")
     data.technology("bf", variable_om=100, co2=2.0, capex=600, life=30)
-    data.technology("eaf", variable_om=60, capex=300, inputs={"scrap": 1.1, "electricity": 2.0},
-                    lever="feedstock_substitution")
+    data.technology(
+        "eaf", variable_om=60, capex=300, inputs={"scrap": 1.1, "electricity": 2.0}, lever="feedstock_substitution"
+    )
     data.technology("h2", variable_om=260, capex=900, lever="hydrogen")
     data.demand({2025: 10, 2035: 12})
     data.price("scrap", 30, max_supply=4).price("electricity", 20, emission_factor=0.1)
@@ -118,17 +125,20 @@ def test_removing_a_route_never_lowers_cost_and_more_supply_never_raises_it(tmp_
     n = next(_counter)
     base_data = _market()
     extra = f"cap = {{ 2035 = {cap} }}"
-    base = solve_scenario(write_scenario(tmp_path, base_data.write(tmp_path / f"b{n}"), name=f"b{n}", end=2035,
-                                         extra=extra))
+    base = solve_scenario(
+        write_scenario(tmp_path, base_data.write(tmp_path / f"b{n}"), name=f"b{n}", end=2035, extra=extra)
+    )
     more = _market()
     more.rows["commodity_prices"][0]["max_supply"] = 4 + extra_scrap
-    richer = solve_scenario(write_scenario(tmp_path, more.write(tmp_path / f"m{n}"), name=f"m{n}", end=2035,
-                                           extra=extra))
+    richer = solve_scenario(
+        write_scenario(tmp_path, more.write(tmp_path / f"m{n}"), name=f"m{n}", end=2035, extra=extra)
+    )
     fewer = _market()
     for table in ("technologies", "tech_costs", "tech_emissions", "tech_flows"):
         fewer.rows[table] = [r for r in fewer.rows.get(table, []) if r["technology"] != removed]
-    poorer = solve_scenario(write_scenario(tmp_path, fewer.write(tmp_path / f"f{n}"), name=f"f{n}", end=2035,
-                                           extra=extra))
+    poorer = solve_scenario(
+        write_scenario(tmp_path, fewer.write(tmp_path / f"f{n}"), name=f"f{n}", end=2035, extra=extra)
+    )
     assert base.status == richer.status == poorer.status == "optimal"
     assert richer.result.objective <= base.result.objective * (1 + 1e-9) + 1e-6
     assert poorer.result.objective >= base.result.objective * (1 - 1e-9) - 1e-6
