@@ -73,16 +73,16 @@ def _coerce(value: str, column: Column) -> tuple[object, str | None]:
     text = value.strip()
     if text == "":
         if column.required:
-            return None, "blank, but a value is required"
+            return None, "blank, but a value is required: fill it in (write 0 for zero)"
         return None, None
     if column.type == "str":
         if column.choices and text not in column.choices:
-            return None, f"'{text}' is not one of {', '.join(column.choices)}"
+            return None, f"'{text}' is not one of {', '.join(column.choices)} (spelling and case matter)"
         return text, None
     try:
         number = float(text)
     except ValueError:
-        return None, f"'{text}' is not a number"
+        return None, f"'{text}' is not a number: write digits with a '.' decimal point, e.g. 12.5"
     if not math.isfinite(number):
         return None, f"'{text}' is not a finite number"
     if column.type == "int":
@@ -122,9 +122,13 @@ def read_table(folder: Path, spec: TableSpec, issues: list[Issue]) -> pd.DataFra
     missing = [c for c in spec.column_names if c not in raw.columns]
     unknown = [c for c in raw.columns if c not in spec.column_names]
     for name in missing:
-        issues.append(Issue(spec.file, "missing column", column=name))
+        issues.append(
+            Issue(spec.file, "missing column: add it to the header (cells may stay blank if optional)", column=name)
+        )
     for name in unknown:
-        issues.append(Issue(spec.file, f"unknown column; expected {', '.join(spec.column_names)}", column=name))
+        issues.append(
+            Issue(spec.file, f"unknown column (a typo?); the columns are {', '.join(spec.column_names)}", column=name)
+        )
     if missing:
         return empty
     if raw.empty and spec.required:

@@ -160,6 +160,10 @@ def load_scenario(path: Path | str) -> Scenario:
         description=str(raw.get("description", "")),
         path=path,
     )
+    for key, path_values in (("emissions.cap", scenario.cap or {}), ("emissions.carbon_price", scenario.carbon_price)):
+        for year in path_values:
+            if not scenario.start <= year <= scenario.end:
+                reader.problem(key, f"year {year} is outside the horizon {scenario.start}–{scenario.end}")
     if reader.issues:
         raise InputError(reader.issues)
     return scenario

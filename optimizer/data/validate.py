@@ -56,7 +56,14 @@ def _check_refs(tables: Tables, name: str, column: str, known: set[str], where: 
     table = tables[name]
     bad = table[table[column].notna() & ~table[column].isin(known)]
     for line, value in zip(bad[LINE], bad[column], strict=True):
-        issues.append(Issue(f"{name}.csv", f"'{value}' is not declared in {where}", row=int(line), column=column))
+        issues.append(
+            Issue(
+                f"{name}.csv",
+                f"'{value}' is not declared in {where}: add it there or correct the spelling",
+                row=int(line),
+                column=column,
+            )
+        )
 
 
 def _check_coverage(tables: Tables, tech_names: set[str], issues: list[Issue]) -> None:

@@ -138,6 +138,7 @@ def test_capture_needs_storage_commodity(tmp_path):
         ("cap = { 2060 = -4 }", "value for 2060 must be a number ≥ 0"),
         ('colour = "red"', "emissions.colour"),
         ('budget = "lots"', "must be a number"),
+        ("cap = { 2070 = 100 }", "year 2070 is outside the horizon 2025–2030"),
     ],
 )
 def test_malformed_scenario(tmp_path, extra, expected):
