@@ -49,6 +49,33 @@ class RunResult:
         return self.result.status
 
 
+def tables_from_solution(
+    data: ModelData, built: BuiltModel, result: SolveResult
+) -> tuple[dict[str, pd.DataFrame], dict[int, float]]:
+    """The output tables of an optimal solution and the emissions in scope by year.
+
+    `built` supplies the sparse index and the emission and cost terms; pass terms recomputed
+    from `data` (see `with_terms`) when the data differ from those the model was built from.
+    """
+    view = tables.SolutionView(result)
+    run_tables = {
+        "production": tables.production_table(data, built.index, view),
+        "capacity": tables.capacity_table(data, built.index, view),
+        "energy": tables.energy_table(data, built.index, view),
+        "emissions": tables.emissions_table(data, built.index, built.emission_terms, view),
+        "costs": tables.costs_table(data, built.cost_terms, view),
+        "carbon_price": tables.carbon_price_table(data, view),
+        "abatement": abatement_table(data, built.index, view),
+    }
+    return run_tables, tables.emissions_in_scope(data, built.emission_terms, view)
+
+
+def with_terms(built: BuiltModel, data: ModelData) -> BuiltModel:
+    """The same model with emission and cost terms recomputed from `data` (same structure)."""
+    emission_list = emissions_family.emission_terms(data, built.index)
+    return BuiltModel(built.model, built.index, emission_list, cost_family.cost_terms(data, built.index, emission_list))
+
+
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for package in ("optimizer", "pyomo", "highspy", "pandas", "numpy"):
@@ -102,17 +129,7 @@ def solve_scenario(
     emissions: dict[int, float] = {}
     diagnosis = None
     if result.optimal:
-        view = tables.SolutionView(result)
-        run_tables = {
-            "production": tables.production_table(data, built.index, view),
-            "capacity": tables.capacity_table(data, built.index, view),
-            "energy": tables.energy_table(data, built.index, view),
-            "emissions": tables.emissions_table(data, built.index, built.emission_terms, view),
-            "costs": tables.costs_table(data, built.cost_terms, view),
-            "carbon_price": tables.carbon_price_table(data, view),
-        }
-        run_tables["abatement"] = abatement_table(data, built.index, view)
-        emissions = tables.emissions_in_scope(data, built.emission_terms, view)
+        run_tables, emissions = tables_from_solution(data, built, result)
     else:
         diagnosis = _diagnose(data, solver, result, scenario.solver)
     timings["extract"] = time.perf_counter() - clock
@@ -151,10 +168,8 @@ def resolve_with_data(run: RunResult, data: ModelData, time_limit: float | None 
     `data` must have the same structure as the run's (same years, technologies and sets); a
     structural change (caps, bounds, years) needs a fresh `solve_scenario`.
     """
-    emission_list = emissions_family.emission_terms(data, run.built.index)
-    coefficients = cost_family.objective_coefficients(
-        data, cost_family.cost_terms(data, run.built.index, emission_list)
-    )
+    terms = with_terms(run.built, data).cost_terms
+    coefficients = cost_family.objective_coefficients(data, terms)
     positions = run.solver.column_positions()
     cost = np.zeros(len(positions))
     for slot, value in coefficients.items():
