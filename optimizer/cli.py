@@ -14,6 +14,7 @@ from pathlib import Path
 from optimizer.data.read import read_tables
 from optimizer.data.validate import validate_tables
 from optimizer.errors import InputError, Issue
+from optimizer.report import cli as report_cli
 
 log = logging.getLogger("optimizer")
 DEFAULT_SCENARIO = Path("inputs/scenarios/net-zero-2060.toml")
@@ -41,9 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario name>)")
     run.add_argument("--write-mps", type=Path, metavar="FILE", help="also write the LP handed to HiGHS")
     run.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit in seconds")
+    run.add_argument("--no-report", action="store_true", help="skip plots/, report.html and iamc.csv")
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     validate = commands.add_parser("validate", help="check a dataset folder or a scenario without solving")
     validate.add_argument("path", nargs="?", type=Path, help="dataset folder or scenario TOML (default: shipped)")
+    batch = commands.add_parser("batch", help="solve several scenarios into one folder")
+    batch.add_argument("scenarios", nargs="+", type=Path, help="scenario TOML files")
+    batch.add_argument(
+        "--out", type=Path, default=Path("results") / "batch", help="batch folder (default results/batch)"
+    )
+    batch.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    sweep = commands.add_parser("sweep", help="run a cost-sensitivity sweep")
+    sweep.add_argument("sweep", type=Path, help="sweep TOML")
+    sweep.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    sweep.add_argument("--resume", action="store_true", help="skip points already finished in --out")
+    sweep.add_argument("--out", type=Path, help="sweep folder (default results/<sweep name>)")
+    sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    report_cli.add_parser(commands)
     return parser
 
 
@@ -54,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     log.info("solving %s", scenario_path)
     run = solve_scenario(scenario_path, time_limit=args.time_limit, write_mps=args.write_mps)
     out = args.out or Path("results") / run.data.scenario
-    write_run(run, out)
+    write_run(run, out, report=not args.no_report)
     timings = run.summary["timings"]
     phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
     if not run.result.optimal:
@@ -74,6 +90,31 @@ def _run(args: argparse.Namespace) -> int:
     log.info("timings: %s", phases)
     log.info("results written to %s", out)
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from optimizer.batch.scenarios import run_batch
+
+    runs = run_batch(args.scenarios, args.out, workers=args.workers)
+    log.info("%s", runs.to_string(index=False))
+    log.info("results written to %s", args.out)
+    return 0 if (runs["status"] == "optimal").all() else 1
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from optimizer.batch.analysis import write_analysis
+    from optimizer.batch.config import load_sweep
+    from optimizer.batch.execute import run_sweep
+
+    sweep = load_sweep(args.sweep)
+    out = args.out or Path("results") / sweep.name
+    runs = run_sweep(
+        sweep, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume, progress=not args.quiet
+    )
+    write_analysis(sweep, runs, out)
+    failed = int((runs["status"] != "optimal").sum())
+    log.info("%d points, %d failed; results in %s (runs.parquet, runs.csv, tables/, plots/)", len(runs), failed, out)
+    return 0 if failed == 0 else 1
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -109,9 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     logging.getLogger("pyomo").setLevel(logging.WARNING)
     try:
-        if args.command == "run":
-            return _run(args)
-        return _validate(args)
+        handlers = {"run": _run, "validate": _validate, "batch": _batch, "sweep": _sweep, "report": report_cli.run}
+        return handlers[args.command](args)
     except InputError as error:
         log.error("%s", error.report())
         return 2

@@ -59,13 +59,15 @@ def _violations(data: ModelData, slacks: list[Slack], result: SolveResult) -> li
     for position, slack in enumerate(slacks):
         amount = values.get((position,), 0.0)
         if amount > TOLERANCE:
-            found.append({
-                "limit": describe(data, slack.family, slack.key),
-                "constraint": f"{slack.family}[{','.join(map(str, slack.key))}]",
-                "value": slack.limit,
-                "violation": amount,
-                "unit": _unit(data, slack.family, slack.key),
-            })
+            found.append(
+                {
+                    "limit": describe(data, slack.family, slack.key),
+                    "constraint": f"{slack.family}[{','.join(map(str, slack.key))}]",
+                    "value": slack.limit,
+                    "violation": amount,
+                    "unit": _unit(data, slack.family, slack.key),
+                }
+            )
     return sorted(found, key=lambda item: -item["violation"])
 
 
@@ -81,8 +83,11 @@ def _binding(data: ModelData, result: SolveResult, limit: int = 12) -> list[dict
             found.append((abs(reduced), "max_supply", key))
     found.sort(key=lambda item: -item[0])
     return [
-        {"limit": describe(data, family, key), "constraint": f"{family}[{','.join(map(str, key))}]",
-         "shadow_price": weight}
+        {
+            "limit": describe(data, family, key),
+            "constraint": f"{family}[{','.join(map(str, key))}]",
+            "shadow_price": weight,
+        }
         for weight, family, key in found[:limit]
     ]
 

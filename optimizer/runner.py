@@ -20,6 +20,7 @@ import pandas as pd
 from optimizer.attribution import abatement_table, lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
+from optimizer.data.schema import CO2_STORAGE
 from optimizer.diagnose import diagnose
 from optimizer.model import cost as cost_family
 from optimizer.model import emissions as emissions_family
@@ -84,6 +85,15 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "unknown"
     return versions
+
+
+def _injection_limit(data: ModelData) -> dict[str, float]:
+    """Annual CO2 injection limit by year (MtCO2/yr, all regions), where one is given."""
+    limits: dict[str, float] = {}
+    for (_region, commodity, year), value in sorted(data.max_supply.items()):
+        if commodity == CO2_STORAGE and year in data.years:
+            limits[str(year)] = limits.get(str(year), 0.0) + value
+    return limits
 
 
 def _resolved(scenario: Scenario, data: ModelData) -> dict:
@@ -151,6 +161,8 @@ def solve_scenario(
             "rows": n_rows,
             "nonzeros": n_nonzeros,
         },
+        "cap": {str(y): v for (g, _s, y), v in sorted(data.caps.items()) if g == "all"},
+        "injection_limit": _injection_limit(data),
         "levers": lever_summary(run_tables["abatement"], data.years[-1]) if run_tables else None,
         "years": list(data.years),
         "discount_rate": data.discount_rate,
@@ -194,8 +206,10 @@ def _diagnose(data: ModelData, solver: HighsSolver, result: SolveResult, setting
     return {"status": result.status, "message": message}
 
 
-def write_run(run: RunResult, out: Path) -> Path:
-    """Write the run folder atomically; return its path."""
+def write_run(run: RunResult, out: Path | str, report: bool = False) -> Path:
+    """Write the run folder atomically; with `report`, also plots/, report.html and iamc.csv
+    (made from the written tables before the folder is renamed into place). Return its path."""
+    out = Path(out)
     clock = time.perf_counter()
 
     def documents() -> dict[str, dict]:
@@ -205,5 +219,10 @@ def write_run(run: RunResult, out: Path) -> Path:
             written["diagnosis"] = run.diagnosis
         return written
 
-    write_folder(out, run.tables, documents)
+    extra = None
+    if report and run.result.optimal:
+        from optimizer.report import write_report
+
+        extra = write_report
+    write_folder(out, run.tables, documents, extra=extra)
     return out

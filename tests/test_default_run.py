@@ -45,6 +45,13 @@ def test_every_output_file_with_the_contract_columns(default_run):
         assert len(table) > 0, name
 
 
+def test_report_iamc_and_plots_of_the_default_run(default_run):
+    assert (default_run / "report.html").is_file()
+    assert len(list((default_run / "plots").glob("*.png"))) >= 8
+    iamc = pd.read_csv(default_run / "iamc.csv")
+    assert list(iamc.columns) == ["model", "scenario", "region", "variable", "unit", "year", "value"]
+
+
 def test_summary_of_the_default_run(default_run):
     summary = json.loads((default_run / "summary.json").read_text())
     assert summary["status"] == "optimal"

@@ -59,11 +59,15 @@ def test_run_writes_every_contract_file(tmp_path, scenario):
     assert summary["emissions"]["2040"] <= 4 + 1e-6
     assert f"scenario:{scenario.name}" in summary["inputs_sha256"]
     assert not list(tmp_path.glob(".out.*")), "no staging folder left behind"
+    assert (out / "report.html").is_file()
+    assert (out / "iamc.csv").is_file()
+    assert list((out / "plots").glob("*.png"))
+    assert summary["cap"] == {"2030": 15, "2035": pytest.approx(9.5), "2040": 4}
 
 
 def test_written_mps_has_the_same_optimum(tmp_path, scenario):
     out, mps = tmp_path / "out", tmp_path / "model.mps"
-    assert optimizer("run", scenario, "--out", out, "--write-mps", mps).returncode == 0
+    assert optimizer("run", scenario, "--out", out, "--write-mps", mps, "--no-report").returncode == 0
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.readModel(str(mps))
@@ -73,7 +77,7 @@ def test_written_mps_has_the_same_optimum(tmp_path, scenario):
 
 
 def test_default_results_folder_is_named_after_the_scenario(tmp_path, scenario):
-    assert optimizer("run", scenario, "--quiet", cwd=tmp_path).returncode == 0
+    assert optimizer("run", scenario, "--quiet", "--no-report", cwd=tmp_path).returncode == 0
     assert (tmp_path / "results" / "test" / "summary.json").is_file()
 
 

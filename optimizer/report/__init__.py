@@ -1,0 +1,35 @@
+"""Charts, a self-contained HTML page and an IAMC table, made from a saved run folder.
+
+    from optimizer.report import write_report
+    write_report("results/net-zero-2060")   # plots/*.png, report.html, iamc.csv (+ iamc.xlsx)
+
+Everything here reads the folder's CSV tables and summary.json only (no Pyomo, no solver), so
+a report can be regenerated anywhere with `optimizer report RUN_DIR`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from optimizer.report.html import write_html
+from optimizer.report.iamc import iamc_table, write_iamc
+from optimizer.report.plots import write_plots
+from optimizer.results import RunTables, load_run
+
+__all__ = ["iamc_table", "write_html", "write_iamc", "write_plots", "write_report"]
+
+
+def write_report(run_dir: str | Path, tables: RunTables | None = None) -> list[Path]:
+    """Write plots/, report.html and iamc.csv (and iamc.xlsx if openpyxl is installed) into
+    `run_dir` from its saved tables; return the paths written.
+
+    Raises `optimizer.results.NotARunFolder` (a FileNotFoundError naming the missing file) if
+    `run_dir` is not a complete run folder.
+    """
+    folder = Path(run_dir)
+    tables = load_run(folder) if tables is None else tables
+    charts = write_plots(tables, folder)
+    written = [folder / "plots" / f"{chart.name}.png" for chart in charts]
+    written.append(write_html(tables, folder, charts))
+    written += write_iamc(tables, folder)
+    return written

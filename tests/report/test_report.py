@@ -1,0 +1,239 @@
+"""The report of a real (tiny) run: PNG charts, a self-contained page, load_run, the CLI hook."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import logging
+import shutil
+import subprocess
+import sys
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from optimizer.report import cli, write_report
+from optimizer.report.plots import render_charts
+from optimizer.results import COLUMNS, TABLE_NAMES, NotARunFolder, RunTables, load_run
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_CHARTS = {
+    "emissions_wedges",
+    "emissions_by_sector_scope",
+    "production_iron_steel",
+    "production_cement",
+    "production_hydrogen_supply",
+    "capacity_changes",
+    "energy_by_carrier",
+    "co2_captured_stored",
+    "carbon_price",
+    "costs_by_component",
+}
+
+
+@pytest.fixture(scope="module")
+def reported(solved_run, tmp_path_factory) -> Path:
+    """A copy of the run folder with its report written."""
+    folder = tmp_path_factory.mktemp("reported") / "run"
+    shutil.copytree(solved_run[1], folder)
+    write_report(folder)
+    return folder
+
+
+def _valid_png(data: bytes) -> tuple[int, int]:
+    assert data.startswith(PNG_MAGIC)
+    with Image.open(io.BytesIO(data)) as image:
+        image.verify()
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+def test_every_chart_is_a_valid_png(reported):
+    pngs = {path.stem: path for path in (reported / "plots").glob("*.png")}
+    assert set(pngs) == EXPECTED_CHARTS
+    for path in pngs.values():
+        width, height = _valid_png(path.read_bytes())
+        assert width >= 600, path.name
+        assert height >= 300, path.name
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.images: list[str] = []
+        self.links: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if tag == "img" and name == "src":
+                self.images.append(value or "")
+            if name in ("src", "href", "action", "srcset", "poster", "data"):
+                self.links.append((tag, name, value or ""))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_one_self_contained_page(reported):
+    source = (reported / "report.html").read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(source)
+    page.close()
+    assert len(page.images) == len(EXPECTED_CHARTS)
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        _valid_png(base64.b64decode(src.split(",", 1)[1]))
+    assert all(value.startswith("data:") for _, _, value in page.links), page.links
+    assert "http://" not in source
+    assert "https://" not in source
+    assert not {"script", "link", "iframe", "object", "embed"} & set(page.tags)
+    assert "url(" not in source  # no CSS fetches either
+    text = " ".join(page.text)
+    for phrase in (
+        "emissions in 2035",
+        "reduction since 2025",
+        "cumulative cost",
+        "cumulative investment",
+        "peak carbon price",
+        "Abatement by lever in 2035",
+        "CCUS",
+    ):
+        assert phrase in text
+    assert page.tags.count("table") >= len(EXPECTED_CHARTS)  # the tables behind the charts
+
+
+def test_html_key_numbers(solved_run, reported):
+    run, _ = solved_run
+    text = (reported / "report.html").read_text(encoding="utf-8")
+    reduction = 100 * (1 - run.summary["emissions"]["2035"] / run.summary["emissions"]["2025"])
+    assert f"{reduction:.1f} %" in text  # 43.8 %
+    costs = run.tables["costs"]
+    weights = costs["year"].map({2025: 5, 2030: 5, 2035: 1})
+    total = (costs["value"] * weights).sum()  # million CNY2025
+    assert f"{total / 1e3:,.1f} billion CNY2025" in text
+    assert "266 CNY2025/tCO2" in text  # peak price 265.6, rounded
+
+
+def test_load_run_returns_every_table(solved_run):
+    run, folder = solved_run
+    tables = load_run(folder)
+    assert isinstance(tables, RunTables)
+    assert tables.scenario == "report-test"
+    assert tables.summary["emissions"] == pytest.approx(run.summary["emissions"])
+    assert tables.years == [2025, 2030, 2035]
+    assert tables.years_represented().tolist() == [5, 5, 1]
+    for name in TABLE_NAMES:
+        frame = tables[name]
+        assert list(frame.columns) == list(COLUMNS[name])
+        assert len(frame) == len(run.tables[name]) > 0
+        expected = run.tables[name].reset_index(drop=True)
+        for column in frame.columns:
+            if pd.api.types.is_numeric_dtype(expected[column]):
+                assert frame[column].to_numpy() == pytest.approx(expected[column].to_numpy(), rel=1e-9, nan_ok=True)
+            else:
+                assert frame[column].astype(str).tolist() == expected[column].astype(str).tolist()
+    assert set(tables.tables) == set(TABLE_NAMES)
+
+
+def test_load_run_names_the_missing_file(solved_run, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    (folder / "energy.csv").unlink()
+    with pytest.raises(NotARunFolder, match=r"energy\.csv is missing"):
+        load_run(folder)
+    with pytest.raises(NotARunFolder, match="summary.json"):
+        load_run(tmp_path)
+    with pytest.raises(NotARunFolder, match="no such folder"):
+        load_run(tmp_path / "nowhere")
+
+
+def test_empty_tables_skip_their_charts(solved_run):
+    tables = load_run(solved_run[1])
+    tables.carbon_price = tables.carbon_price.iloc[0:0]
+    tables.emissions = tables.emissions[tables.emissions["scope"] != "captured"]
+    names = {chart.name for chart in render_charts(tables)}
+    assert names == EXPECTED_CHARTS - {"carbon_price", "co2_captured_stored"}
+    for name in TABLE_NAMES:
+        setattr(tables, name, tables[name].iloc[0:0])
+    tables.summary["emissions"] = {}
+    assert render_charts(tables) == []
+
+
+def test_report_command_regenerates_from_saved_tables(solved_run, tmp_path, caplog):
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    parser = argparse.ArgumentParser()
+    cli.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["report", str(folder)])
+    assert args.func is cli.run
+    assert cli.run(args) == 0
+    assert (folder / "report.html").is_file()
+    assert (folder / "iamc.csv").is_file()
+    assert {p.stem for p in (folder / "plots").glob("*.png")} == EXPECTED_CHARTS
+    (folder / "costs.csv").unlink()
+    with caplog.at_level(logging.ERROR, logger="optimizer.report"):
+        assert cli.run(argparse.Namespace(run_dir=folder)) == 2
+    assert "costs.csv is missing" in caplog.text
+
+
+def test_report_module_runs_as_a_script(solved_run, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer.report.cli", str(folder)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert (folder / "report.html").is_file()
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer.report.cli", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "summary.json is missing" in done.stderr
+
+
+def _run_without_pyomo(folder: Path, bypass_package_init: bool) -> subprocess.CompletedProcess[str]:
+    """Import optimizer.report and optimizer.results in a fresh interpreter and write the report.
+
+    With `bypass_package_init`, `optimizer/__init__.py` (which imports the solver stack for the
+    public API) is skipped, so the check covers the report's own import graph.
+    """
+    setup = (
+        "import types; package = types.ModuleType('optimizer'); "
+        f"package.__path__ = [{str(ROOT / 'optimizer')!r}]; sys.modules['optimizer'] = package"
+        if bypass_package_init
+        else "pass"
+    )
+    script = textwrap.dedent(f"""
+        import sys
+        {setup}
+        import optimizer.report, optimizer.results
+        from optimizer.report import write_report
+        write_report({str(folder)!r})
+        loaded = sorted(m for m in sys.modules if m == 'pyomo' or m.startswith(('pyomo.', 'highspy')))
+        assert not loaded, loaded
+    """)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+
+
+def test_report_never_imports_pyomo(solved_run, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    done = _run_without_pyomo(folder, bypass_package_init=True)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "report.html").is_file()
+
+
+def test_importing_the_report_through_the_package_skips_pyomo(solved_run, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    done = _run_without_pyomo(folder, bypass_package_init=False)
+    assert done.returncode == 0, done.stderr
