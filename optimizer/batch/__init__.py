@@ -1,0 +1,1 @@
+"""Batches and sensitivity sweeps: designs, parallel execution, a resumable store, analysis."""

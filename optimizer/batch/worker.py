@@ -1,0 +1,122 @@
+"""Solve one sweep point, in whatever process it lands in.
+
+Each process keeps the base scenario's built model and its HiGHS object (`_CACHE`). A point
+that changes only costs (prices, capex, O&M, discount rate, carbon price) re-solves that
+HiGHS object with new objective coefficients — warm from the previous basis, or cold — instead
+of rebuilding; any other change (caps, limits, emission factors, years) rebuilds from scratch.
+Only plain data goes in (paths, numbers) and comes out (a record and DataFrames), so points
+can run in local processes or on Dask workers alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.attribution import lever_summary
+from optimizer.batch.config import Parameter, Sweep
+from optimizer.batch.design import Point
+from optimizer.data.model_data import load_model_data
+from optimizer.data.scenario import Override, Scenario, load_scenario
+from optimizer.errors import InputError
+from optimizer.runner import RunResult, resolve_with_data, solve_scenario, tables_from_solution, with_terms
+
+_CACHE: dict[str, RunResult] = {}
+
+
+def point_scenario(base: Scenario, parameters: tuple[Parameter, ...], point: Point) -> Scenario:
+    """The base scenario with a point's values applied (None leaves a parameter unchanged)."""
+    overrides = list(base.overrides)
+    changes: dict = {}
+    cap = dict(base.cap or {})
+    carbon_price = dict(base.carbon_price)
+    for parameter in parameters:
+        value = point.get(parameter.name)
+        if value is None:
+            continue
+        if parameter.table != "scenario":
+            overrides.append(Override(parameter.table, parameter.where, parameter.column, parameter.op, value))
+            continue
+        column = parameter.column
+        if column.startswith(("cap.", "carbon_price.")):
+            target = cap if column.startswith("cap.") else carbon_price
+            year = int(column.split(".", 1)[1])
+            target[year] = _apply(parameter.op, target.get(year, 0.0), value)
+        else:
+            current = getattr(base, column)
+            if current is None and column == "discount_rate":
+                current = load_model_data(base)[0].discount_rate
+            changes[column] = _apply(parameter.op, current or 0.0, value)
+    return dataclasses.replace(
+        base, overrides=tuple(overrides), cap=cap or base.cap, carbon_price=carbon_price, **changes
+    )
+
+
+def _apply(op: str, current: float, value: float) -> float:
+    return {"scale": current * value, "add": current + value, "set": value}[op]
+
+
+def _base(path: Path) -> RunResult:
+    key = str(path)
+    if key not in _CACHE:
+        _CACHE[key] = solve_scenario(path)
+    return _CACHE[key]
+
+
+def solve_point(sweep: Sweep, run_id: str, point: Point) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Solve one point; return its record (a row of runs.parquet) and its tables."""
+    started = time.perf_counter()
+    record: dict = {"run_id": run_id, **{p.name: point.get(p.name) for p in sweep.parameters}}
+    try:
+        scenario = point_scenario(load_scenario(sweep.base), sweep.parameters, point)
+        cost_only = all(p.cost_only or point.get(p.name) is None for p in sweep.parameters)
+        if cost_only:
+            base = _base(sweep.base)
+            data, _ = load_model_data(scenario)
+            if not sweep.warm:
+                base.solver.highs.clearSolver()
+            result = resolve_with_data(base, data)
+            built = with_terms(base.built, data)
+            tables, emissions = tables_from_solution(data, built, result) if result.optimal else ({}, {})
+            diagnosis = None if result.optimal else {"message": f"HiGHS ended with status {result.status}"}
+        else:
+            run = solve_scenario(scenario)
+            data, result, tables, diagnosis = run.data, run.result, run.tables, run.diagnosis
+            emissions = {int(y): v for y, v in run.summary["emissions"].items()}
+    except InputError as error:
+        record.update(status="input_error", message=error.report(), wall_s=time.perf_counter() - started)
+        return record, {}
+    except Exception as error:  # a failed point is recorded and never stops the sweep
+        record.update(status="error", message=f"{type(error).__name__}: {error}", wall_s=time.perf_counter() - started)
+        return record, {}
+    record.update(_summarise(data.years, result.status, result.objective, tables, emissions))
+    record.update(
+        warm=cost_only,
+        solve_s=result.solve_seconds,
+        wall_s=time.perf_counter() - started,
+        message=(diagnosis or {}).get("message", ""),
+    )
+    return record, tables
+
+
+def _summarise(years: tuple[int, ...], status: str, objective: float | None, tables: dict, emissions: dict) -> dict:
+    final = years[-1]
+    summary: dict = {"status": status, "objective": objective}
+    if not tables:
+        return summary
+    levers = lever_summary(tables["abatement"], final)
+    prices = tables["carbon_price"]
+    costs = tables["costs"]
+    weights = {y: (years[i + 1] if i + 1 < len(years) else y + 1) - y for i, y in enumerate(years)}
+    investment = costs[costs["component"] == "investment"]
+    summary.update(
+        {f"emissions_{final}": emissions.get(final)},
+        **{f"share_{lever}": share for lever, share in levers["shares"].items()},
+        four_categories=levers["four_categories"],
+        **{f"carbon_price_{final}": float(prices.loc[prices["year"] == final, "price"].max()) if len(prices) else 0.0},
+        cumulative_investment=float((investment["value"] * investment["year"].map(weights)).sum()),
+    )
+    return summary

@@ -1,0 +1,192 @@
+"""Sweeps: designs, warm re-solves equal fresh runs, parallel and Dask runs equal serial ones,
+a killed sweep resumes to the same result, failures are recorded and never stop a sweep."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import Dataset, write_scenario
+
+from optimizer.batch.config import load_sweep
+from optimizer.batch.design import design
+from optimizer.batch.execute import run_sweep
+from optimizer.batch.worker import point_scenario
+from optimizer.data.scenario import load_scenario
+from optimizer.runner import solve_scenario
+
+
+def _dataset() -> Dataset:
+    data = Dataset(discount_rate=0.05)
+    data.commodity("steel").commodity("hydrogen").commodity("electricity", "PJ", "energy")
+    data.technology("bf", variable_om=100, co2=2.0, capex=600, life=30)
+    data.technology(
+        "h2_dri", variable_om=120, capex=700, inputs={"hydrogen": 0.05, "electricity": 2.0}, lever="hydrogen"
+    )
+    data.technology(
+        "electrolysis",
+        output="hydrogen",
+        capex=20000,
+        variable_om=500,
+        inputs={"electricity": 180},
+        lever="hydrogen",
+        sector="hydrogen_supply",
+    )
+    data.demand({2025: 10, 2040: 12})
+    data.price("electricity", 30, emission_factor=0.15).price("electricity", 25, year=2040, emission_factor=0.02)
+    return data
+
+
+PARAMETERS = """
+[[parameter]]
+name = "power_price"
+table = "commodity_prices"
+where = { commodity = "electricity" }
+column = "price"
+op = "scale"
+{power}
+
+[[parameter]]
+name = "electrolyser_capex"
+table = "tech_costs"
+where = { technology = "electrolysis" }
+column = "capex"
+op = "scale"
+{capex}
+"""
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    folder = _dataset().write(tmp_path / "data")
+    return write_scenario(tmp_path, folder, name="base", end=2040, extra="cap = { 2040 = 6 }")
+
+
+def _sweep(
+    folder: Path, base: Path, method: str, extra: str = "", power: str = "", capex: str = "", name: str = "s"
+) -> Path:
+    power = power or "values = [0.6, 1.4]"
+    capex = capex or "values = [0.5, 1.5]"
+    path = folder / f"{name}.toml"
+    path.write_text(
+        f'name = "{name}"\nbase = "{base.as_posix()}"\nmethod = "{method}"\nseed = 3\n{extra}\n'
+        + PARAMETERS.replace("{power}", power).replace("{capex}", capex),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_one_at_a_time_design_and_warm_results_equal_fresh_runs(tmp_path, base):
+    sweep = load_sweep(_sweep(tmp_path, base, "one-at-a-time"))
+    points = design(sweep)
+    assert len(points) == 5  # baseline + 2 values × 2 parameters
+    runs = run_sweep(sweep, tmp_path / "out", progress=False)
+    assert (runs["status"] == "optimal").all()
+    assert runs["warm"].all()
+    scenario = load_scenario(base)
+    for row in runs.itertuples():
+        point = {"power_price": row.power_price, "electrolyser_capex": row.electrolyser_capex}
+        point = {k: (None if pd.isna(v) else v) for k, v in point.items()}
+        fresh = solve_scenario(point_scenario(scenario, sweep.parameters, point))
+        assert row.objective == pytest.approx(fresh.result.objective, rel=1e-6)
+    tables = pd.read_parquet(tmp_path / "out" / "tables" / "abatement.parquet")
+    assert set(tables["run_id"]) == set(runs["run_id"])
+
+
+def test_structural_change_falls_back_to_a_rebuild(tmp_path, base):
+    path = tmp_path / "cap.toml"
+    path.write_text(
+        f'name = "cap"\nbase = "{base.as_posix()}"\nmethod = "one-at-a-time"\n'
+        '[[parameter]]\nname = "cap_2040"\ntable = "scenario"\ncolumn = "cap.2040"\nop = "set"\nvalues = [4, 8]\n',
+        encoding="utf-8",
+    )
+    sweep = load_sweep(path)
+    runs = run_sweep(sweep, tmp_path / "out", progress=False)
+    capped = runs[runs["cap_2040"].notna()]
+    assert not capped["warm"].any()
+    for row in capped.itertuples():
+        assert row.emissions_2040 <= row.cap_2040 + 1e-6
+    assert runs.loc[runs["cap_2040"] == 4, "objective"].iloc[0] >= runs.loc[runs["cap_2040"] == 8, "objective"].iloc[0]
+
+
+def test_failed_point_is_recorded_and_sweep_continues(tmp_path, base):
+    path = tmp_path / "fail.toml"
+    path.write_text(
+        f'name = "fail"\nbase = "{base.as_posix()}"\nmethod = "one-at-a-time"\n'
+        '[[parameter]]\nname = "cap_2040"\ntable = "scenario"\ncolumn = "cap.2040"\nop = "set"\nvalues = [0, 8]\n',
+        encoding="utf-8",
+    )
+    runs = run_sweep(load_sweep(path), tmp_path / "out", progress=False)
+    assert list(runs["status"]) == ["optimal", "infeasible", "optimal"]
+    assert "cannot be met" in runs.loc[1, "message"]
+
+
+def test_two_workers_equal_serial(tmp_path, base):
+    sweep = load_sweep(_sweep(tmp_path, base, "grid"))
+    serial = run_sweep(sweep, tmp_path / "serial", progress=False).set_index("run_id")["objective"]
+    parallel = run_sweep(sweep, tmp_path / "parallel", workers=2, progress=False).set_index("run_id")["objective"]
+    assert len(serial) == 4
+    pd.testing.assert_series_equal(serial, parallel.loc[serial.index], rtol=1e-9)
+
+
+def test_dask_local_cluster_equals_serial(tmp_path, base):
+    distributed = pytest.importorskip("distributed")
+    sweep = load_sweep(
+        _sweep(tmp_path, base, "latin-hypercube", "samples = 4", "range = [0.5, 1.5]", "range = [0.5, 1.5]")
+    )
+    serial = run_sweep(sweep, tmp_path / "serial", progress=False).set_index("run_id")["objective"]
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        remote = run_sweep(sweep, tmp_path / "dask", scheduler=client, progress=False)
+    pd.testing.assert_series_equal(serial, remote.set_index("run_id")["objective"].loc[serial.index], rtol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["morris", "sobol"])
+def test_salib_designs_and_indices(tmp_path, base, method):
+    pytest.importorskip("SALib")
+    from optimizer.batch.analysis import write_analysis
+
+    samples = "samples = 2" if method == "morris" else "samples = 4"
+    sweep = load_sweep(_sweep(tmp_path, base, method, samples, "range = [0.5, 1.5]", "range = [0.5, 1.5]"))
+    runs = run_sweep(sweep, tmp_path / "out", progress=False)
+    assert len(runs) == (2 * 3 if method == "morris" else 4 * 4)  # morris r(k+1); sobol N(k+2)
+    write_analysis(sweep, runs, tmp_path / "out")
+    indices = pd.read_csv(tmp_path / "out" / f"{method}.csv")
+    assert set(indices["parameter"]) == {"power_price", "electrolyser_capex"}
+    assert (tmp_path / "out" / "plots" / f"{method}.png").is_file()
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, base):
+    path = _sweep(
+        tmp_path,
+        base,
+        "grid",
+        power="values = [0.5, 0.7, 0.9, 1.1, 1.3, 1.5]",
+        capex="values = [0.5, 0.75, 1.0, 1.25, 1.5]",
+        name="long",
+    )
+    command = [sys.executable, "-m", "optimizer", "sweep", str(path), "--out", str(tmp_path / "killed"), "-q"]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    points = tmp_path / "killed" / "points"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(points.glob("p*"))) < 5:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_before = len(list(points.glob("p*")))
+    assert 5 <= finished_before < 30, "the sweep must be killed mid-way"
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    resumed = pd.read_parquet(tmp_path / "killed" / "runs.parquet")
+    assert len(resumed) == 30
+    assert resumed["run_id"].is_unique
+    whole = run_sweep(load_sweep(path), tmp_path / "whole", progress=False)
+    pd.testing.assert_series_equal(
+        resumed.set_index("run_id")["objective"], whole.set_index("run_id")["objective"], rtol=1e-9
+    )
