@@ -64,9 +64,10 @@ class _YearFlows:
 
 def _flows(data: ModelData, index: ModelIndex, view: SolutionView, region: str, year: int) -> _YearFlows:
     routes = [
-        (k, v, view.value("activity", (region, k, v, year)))
-        for (r, k, v, y) in index.capacity_index
-        if r == region and y == year and view.value("activity", (region, k, v, year)) > 0
+        (k, v, activity)
+        for k in data.technologies
+        for v in index.vintages_at.get((region, k, year), ())
+        if (activity := view.value("activity", (region, k, v, year))) > 0
     ]
     names = {c for (r, c, y) in index.balance_index if r == region and y == year}
     commodities = sorted(names)

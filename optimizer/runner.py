@@ -173,15 +173,18 @@ def solve_scenario(
     return RunResult(scenario, data, built, solver, result, summary, run_tables, diagnosis)
 
 
-def resolve_with_data(run: RunResult, data: ModelData, time_limit: float | None = None) -> SolveResult:
+def resolve_with_data(
+    run: RunResult, data: ModelData, time_limit: float | None = None
+) -> tuple[SolveResult, BuiltModel]:
     """Re-solve a built model after a change of costs only (prices, capex, O&M, carbon price,
     discount rate), warm-starting HiGHS from the previous basis instead of rebuilding.
 
+    Returns the result and the model with its terms recomputed from `data` (for the tables).
     `data` must have the same structure as the run's (same years, technologies and sets); a
     structural change (caps, bounds, years) needs a fresh `solve_scenario`.
     """
-    terms = with_terms(run.built, data).cost_terms
-    coefficients = cost_family.objective_coefficients(data, terms)
+    built = with_terms(run.built, data)
+    coefficients = cost_family.objective_coefficients(data, built.cost_terms)
     positions = run.solver.column_positions()
     cost = np.zeros(len(positions))
     for slot, value in coefficients.items():
@@ -190,7 +193,7 @@ def resolve_with_data(run: RunResult, data: ModelData, time_limit: float | None 
         elif value:
             raise ValueError(f"cost on {slot}, which is not a column of the built model: rebuild instead")
     run.solver.change_costs(cost)
-    return run.solver.solve(time_limit=time_limit)
+    return run.solver.solve(time_limit=time_limit), built
 
 
 def _diagnose(data: ModelData, solver: HighsSolver, result: SolveResult, settings: SolverSettings) -> dict:

@@ -113,6 +113,20 @@ class HighsSolver:
             raise SolverError("HiGHS refused the model")
         self.handoff_seconds = time.perf_counter() - started
         self._names_set = False
+        self._column_keys: list[tuple[str, tuple]] | None = None
+        self._row_keys: list[tuple[str, tuple]] | None = None
+
+    def column_keys(self) -> list[tuple[str, tuple]]:
+        """(variable name, index) of each column, computed once."""
+        if self._column_keys is None:
+            self._column_keys = [(var.parent_component().name, _key(var)) for var in self.columns]
+        return self._column_keys
+
+    def row_keys(self) -> list[tuple[str, tuple]]:
+        """(constraint name, index) of each row, computed once."""
+        if self._row_keys is None:
+            self._row_keys = [(row.parent_component().name, _key(row)) for row in self.rows]
+        return self._row_keys
 
     @property
     def size(self) -> tuple[int, int, int]:
@@ -142,7 +156,7 @@ class HighsSolver:
 
     def column_positions(self) -> dict[tuple[str, tuple], int]:
         """{(variable name, index): column} of the LP handed to HiGHS."""
-        return {(var.parent_component().name, _key(var)): j for j, var in enumerate(self.columns)}
+        return {key: j for j, key in enumerate(self.column_keys())}
 
     def change_costs(self, cost: np.ndarray) -> None:
         """Replace the objective coefficients (same column order) before a re-solve."""
@@ -180,12 +194,11 @@ class HighsSolver:
         primal = np.asarray(solution.col_value, dtype=float)
         dual = np.asarray(solution.row_dual, dtype=float)
         reduced = np.asarray(solution.col_dual, dtype=float)
-        for var, value, cost in zip(self.columns, primal.tolist(), reduced.tolist(), strict=True):
-            name, key = var.parent_component().name, _key(var)
+        for (name, key), value, cost in zip(self.column_keys(), primal.tolist(), reduced.tolist(), strict=True):
             result.values.setdefault(name, {})[key] = value
             result.reduced_costs.setdefault(name, {})[key] = cost
-        for row, value in zip(self.rows, dual.tolist(), strict=True):
-            result.duals.setdefault(row.parent_component().name, {})[_key(row)] = value
+        for (name, key), value in zip(self.row_keys(), dual.tolist(), strict=True):
+            result.duals.setdefault(name, {})[key] = value
         return result
 
     def infeasibility_report(self) -> list[str]:

@@ -19,7 +19,7 @@ def test_warm_resolve_matches_a_fresh_solve(solve):
     base = solve(data, end=2040, extra="cap = { 2040 = 9 }")
     for factor in (0.5, 1.7, 3.0):
         changed = dataclasses.replace(base.data, price={k: v * factor for k, v in base.data.price.items()})
-        warm = resolve_with_data(base, changed)
+        warm, _ = resolve_with_data(base, changed)
         fresh_data = Dataset(discount_rate=0.05, rows={k: [dict(r) for r in v] for k, v in data.rows.items()})
         for row in fresh_data.rows["commodity_prices"]:
             row["price"] *= factor

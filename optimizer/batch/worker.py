@@ -22,7 +22,7 @@ from optimizer.batch.design import Point
 from optimizer.data.model_data import load_model_data
 from optimizer.data.scenario import Override, Scenario, load_scenario
 from optimizer.errors import InputError
-from optimizer.runner import RunResult, resolve_with_data, solve_scenario, tables_from_solution, with_terms
+from optimizer.runner import RunResult, resolve_with_data, solve_scenario, tables_from_solution
 
 _CACHE: dict[str, RunResult] = {}
 
@@ -78,8 +78,7 @@ def solve_point(sweep: Sweep, run_id: str, point: Point) -> tuple[dict, dict[str
             data, _ = load_model_data(scenario)
             if not sweep.warm:
                 base.solver.highs.clearSolver()
-            result = resolve_with_data(base, data)
-            built = with_terms(base.built, data)
+            result, built = resolve_with_data(base, data)
             tables, emissions = tables_from_solution(data, built, result) if result.optimal else ({}, {})
             diagnosis = None if result.optimal else {"message": f"HiGHS ended with status {result.status}"}
         else:
