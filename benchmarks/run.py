@@ -76,6 +76,64 @@ def _child(step: int, regions: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+SWEEP = """name = "bench-sweep"
+base = "{base}"
+method = "latin-hypercube"
+samples = 20
+seed = 11
+
+[[parameter]]
+name = "electrolyser_capex"
+table = "tech_costs"
+where = {{ technology = ["h2_electrolysis_grid", "h2_electrolysis_vre"] }}
+column = "capex"
+op = "scale"
+range = [0.5, 1.5]
+
+[[parameter]]
+name = "storage_price"
+table = "commodity_prices"
+where = {{ commodity = "co2_storage" }}
+column = "price"
+op = "scale"
+range = [0.5, 2.0]
+
+[[parameter]]
+name = "coal_price"
+table = "commodity_prices"
+where = {{ commodity = "coal" }}
+column = "price"
+op = "scale"
+range = [0.7, 1.5]
+"""
+
+
+def sweep_case(step: int, workers: int) -> dict:
+    """A 20-point Latin-hypercube cost sweep (cold re-solves) on `workers` processes."""
+    from optimizer.batch.config import load_sweep
+    from optimizer.batch.execute import run_sweep
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        base = _scenario(folder, DATASET, step, "bench")
+        path = folder / "sweep.toml"
+        path.write_text(SWEEP.format(base=base.as_posix()), encoding="utf-8")
+        clock = time.perf_counter()
+        runs = run_sweep(load_sweep(path), folder / "out", workers=workers, progress=False)
+        wall = time.perf_counter() - clock
+    ratio = (runs["wall_s"] / runs["solve_s"]).median()
+    return {
+        "workers": workers,
+        "points": len(runs),
+        "failed": int((runs["status"] != "optimal").sum()),
+        "wall_s": round(wall, 2),
+        "points_per_s": round(len(runs) / wall, 3),
+        "median_point_wall_s": round(runs["wall_s"].median(), 3),
+        "median_point_solve_s": round(runs["solve_s"].median(), 3),
+        "median_wall_over_solve": round(float(ratio), 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="default 5-year, annual and 1/4 regions only")
@@ -84,17 +142,41 @@ def main(argv: list[str] | None = None) -> int:
     cases = {"default_5y": (5, 1), "default_annual": (1, 1)}
     for regions in (1, 4) if args.quick else (1, 4, 8, 16, 31):
         cases[f"regions_{regions}_5y"] = (5, regions)
-    results: dict = {"cases": {}, "machine": {
-        "python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-    }}
-    print(f"{'case':<18}{'vars':>9}{'load':>8}{'build':>8}{'handoff':>9}{'solve':>8}{'extract':>9}"
-          f"{'write':>7}{'total':>8}{'ovh/solve':>10}{'MB':>8}")
+    results: dict = {
+        "cases": {},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+    }
+    print(
+        f"{'case':<18}{'vars':>9}{'load':>8}{'build':>8}{'handoff':>9}{'solve':>8}{'extract':>9}"
+        f"{'write':>7}{'total':>8}{'ovh/solve':>10}{'MB':>8}"
+    )
     for name, (step, regions) in cases.items():
         case = _child(step, regions)
         results["cases"][name] = case
-        print(f"{name:<18}{case['n_vars']:>9}{case['load_s']:>8.2f}{case['build_s']:>8.2f}{case['handoff_s']:>9.2f}"
-              f"{case['solve_s']:>8.2f}{case['extract_s']:>9.2f}{case['write_s']:>7.2f}{case['total_s']:>8.2f}"
-              f"{case['overhead_over_solve']:>10.2f}{case['peak_rss_mb']:>8.0f}", flush=True)
+        print(
+            f"{name:<18}{case['n_vars']:>9}{case['load_s']:>8.2f}{case['build_s']:>8.2f}{case['handoff_s']:>9.2f}"
+            f"{case['solve_s']:>8.2f}{case['extract_s']:>9.2f}{case['write_s']:>7.2f}{case['total_s']:>8.2f}"
+            f"{case['overhead_over_solve']:>10.2f}{case['peak_rss_mb']:>8.0f}",
+            flush=True,
+        )
+    step = 5 if args.quick else 1
+    results["sweep"] = {"step": step}
+    for workers in (1, 2):
+        code = (
+            f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            f"from run import sweep_case; print(json.dumps(sweep_case({step}, {workers})))"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        case = json.loads(done.stdout.strip().splitlines()[-1])
+        results["sweep"][f"workers_{workers}"] = case
+        print(f"sweep step {step}, {workers} worker(s): {case}", flush=True)
+    one, two = results["sweep"]["workers_1"], results["sweep"]["workers_2"]
+    results["sweep"]["throughput_2_over_1"] = round(two["points_per_s"] / one["points_per_s"], 2)
+    print(f"sweep throughput, 2 workers over 1: {results['sweep']['throughput_2_over_1']}")
     if "regions_31_5y" in results["cases"]:
         one, many = results["cases"]["regions_1_5y"], results["cases"]["regions_31_5y"]
         results["scaling_31_over_1"] = round(many["total_s"] / one["total_s"], 2)
