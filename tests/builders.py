@@ -7,6 +7,8 @@ scenario file, so every test goes through the same loader as an analyst's data.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,24 @@ import pandas as pd
 from optimizer.data.schema import TABLES_BY_NAME
 
 SOURCE = "TEST"
+
+# The output contract (DESIGN §4): every table of a run folder and its columns, in order.
+OUTPUT_COLUMNS = {
+    "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
+    "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"],
+    "energy.csv": ["region", "sector", "commodity", "year", "value", "unit"],
+    "emissions.csv": ["region", "sector", "technology", "year", "scope", "value", "unit"],
+    "costs.csv": ["region", "year", "component", "value", "discounted", "unit"],
+    "carbon_price.csv": ["region", "year", "price", "unit"],
+    "abatement.csv": ["region", "year", "lever", "abatement", "share", "unit"],
+}
+
+
+def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m optimizer ARGS` in a real process and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
+    )
 
 
 @dataclass

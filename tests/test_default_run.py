@@ -4,42 +4,26 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import OUTPUT_COLUMNS, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "inputs" / "scenarios" / "net-zero-2060.toml"
-CONTRACT = {
-    "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
-    "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"],
-    "energy.csv": ["region", "sector", "commodity", "year", "value", "unit"],
-    "emissions.csv": ["region", "sector", "technology", "year", "scope", "value", "unit"],
-    "costs.csv": ["region", "year", "component", "value", "discounted", "unit"],
-    "carbon_price.csv": ["region", "year", "price", "unit"],
-    "abatement.csv": ["region", "year", "lever", "abatement", "share", "unit"],
-}
-
-
-def optimizer(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "optimizer", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
-    )
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("default") / "net-zero-2060"
-    done = optimizer("run", "--out", out)
+    done = run_cli("run", "--out", out, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     return out
 
 
 def test_every_output_file_with_the_contract_columns(default_run):
-    for name, columns in CONTRACT.items():
+    for name, columns in OUTPUT_COLUMNS.items():
         table = pd.read_csv(default_run / name)
         assert list(table.columns) == columns, name
         assert len(table) > 0, name
@@ -70,14 +54,14 @@ def test_wedges_add_up_on_the_default_run(default_run):
 
 
 def test_validate_shipped_and_broken_data(tmp_path):
-    assert optimizer("validate").returncode == 0
-    assert optimizer("validate", ROOT / "inputs" / "china-industry").returncode == 0
+    assert run_cli("validate", cwd=ROOT).returncode == 0
+    assert run_cli("validate", ROOT / "inputs" / "china-industry").returncode == 0
     broken = tmp_path / "china-industry"
     shutil.copytree(ROOT / "inputs" / "china-industry", broken)
     technologies = pd.read_csv(broken / "technologies.csv", dtype=str, keep_default_na=False)
     technologies.loc[0, "life"] = "forever"
     technologies.to_csv(broken / "technologies.csv", index=False)
-    done = optimizer("validate", broken)
+    done = run_cli("validate", broken)
     assert done.returncode == 2
     assert "technologies.csv, row 2, column 'life': 'forever' is not a number" in done.stderr
 

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import highspy
 import pandas as pd
 import pytest
-from builders import Dataset, write_scenario
+from builders import OUTPUT_COLUMNS, Dataset, run_cli, write_scenario
 
-CONTRACT = {
-    "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
-    "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"],
-    "energy.csv": ["region", "sector", "commodity", "year", "value", "unit"],
-    "emissions.csv": ["region", "sector", "technology", "year", "scope", "value", "unit"],
-    "costs.csv": ["region", "year", "component", "value", "discounted", "unit"],
-    "carbon_price.csv": ["region", "year", "price", "unit"],
-}
 SUMMARY_KEYS = {"scenario", "status", "objective", "currency", "emissions", "timings", "inputs_sha256", "versions"}
-
-
-def optimizer(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "optimizer", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
-    )
 
 
 def _dataset() -> Dataset:
@@ -48,9 +32,9 @@ def scenario(tmp_path: Path) -> Path:
 
 def test_run_writes_every_contract_file(tmp_path, scenario):
     out = tmp_path / "out"
-    done = optimizer("run", scenario, "--out", out)
+    done = run_cli("run", scenario, "--out", out)
     assert done.returncode == 0, done.stderr
-    for name, columns in CONTRACT.items():
+    for name, columns in OUTPUT_COLUMNS.items():
         assert list(pd.read_csv(out / name).columns) == columns, name
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
@@ -67,7 +51,7 @@ def test_run_writes_every_contract_file(tmp_path, scenario):
 
 def test_written_mps_has_the_same_optimum(tmp_path, scenario):
     out, mps = tmp_path / "out", tmp_path / "model.mps"
-    assert optimizer("run", scenario, "--out", out, "--write-mps", mps, "--no-report").returncode == 0
+    assert run_cli("run", scenario, "--out", out, "--write-mps", mps, "--no-report").returncode == 0
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.readModel(str(mps))
@@ -77,7 +61,7 @@ def test_written_mps_has_the_same_optimum(tmp_path, scenario):
 
 
 def test_default_results_folder_is_named_after_the_scenario(tmp_path, scenario):
-    assert optimizer("run", scenario, "--quiet", "--no-report", cwd=tmp_path).returncode == 0
+    assert run_cli("run", scenario, "--quiet", "--no-report", cwd=tmp_path).returncode == 0
     assert (tmp_path / "results" / "test" / "summary.json").is_file()
 
 
@@ -90,7 +74,7 @@ def test_infeasible_scenario_exits_1_with_a_diagnosis(tmp_path):
     folder = data.write(tmp_path / "data")
     path = write_scenario(tmp_path, folder, end=2040, extra="cap = { 2040 = 4 }")
     out = tmp_path / "out"
-    done = optimizer("run", path, "--out", out)
+    done = run_cli("run", path, "--out", out)
     assert done.returncode == 1
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "infeasible"
@@ -102,11 +86,11 @@ def test_infeasible_scenario_exits_1_with_a_diagnosis(tmp_path):
 
 
 def test_validate_exit_codes(tmp_path, scenario):
-    assert optimizer("validate", scenario).returncode == 0
-    assert optimizer("validate", scenario.parent / "data").returncode == 0
+    assert run_cli("validate", scenario).returncode == 0
+    assert run_cli("validate", scenario.parent / "data").returncode == 0
     costs = scenario.parent / "data" / "tech_costs.csv"
     costs.write_text(costs.read_text().replace("800", "eight hundred"))
-    done = optimizer("validate", scenario)
+    done = run_cli("validate", scenario)
     assert done.returncode == 2
     assert "tech_costs.csv, row 2, column 'capex': 'eight hundred' is not a number" in done.stderr
     assert "Traceback" not in done.stderr
@@ -115,14 +99,14 @@ def test_validate_exit_codes(tmp_path, scenario):
 def test_bad_input_writes_nothing(tmp_path, scenario):
     costs = scenario.parent / "data" / "tech_costs.csv"
     costs.write_text(costs.read_text().replace("800", "-1"))
-    done = optimizer("run", scenario, "--out", tmp_path / "out")
+    done = run_cli("run", scenario, "--out", tmp_path / "out")
     assert done.returncode == 2
     assert not (tmp_path / "out").exists()
     assert "Traceback" not in done.stderr
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert optimizer("frobnicate").returncode == 2
-    done = optimizer("run", tmp_path / "missing.toml")
+    assert run_cli("frobnicate").returncode == 2
+    done = run_cli("run", tmp_path / "missing.toml")
     assert done.returncode == 2
     assert "scenario file does not exist" in done.stderr
