@@ -186,3 +186,37 @@ def _parameter(item: Any, number: int, method: str, problem: Any) -> Parameter:
         values=tuple(float(v) for v in values) if _numbers(values) else (),
         range=(float(span[0]), float(span[1])) if _numbers(span) and len(span) == 2 else None,
     )
+
+
+def check_against_data(sweep: Sweep) -> None:
+    """Check that every table parameter selects at least one row of the base scenario's data.
+
+    Raises InputError naming the sweep file and the parameter, before any point is solved.
+    """
+    from optimizer.data.read import read_tables
+    from optimizer.data.scenario import Override, apply_overrides, load_scenario
+
+    scenario = load_scenario(sweep.base)
+    issues: list[Issue] = []
+    _, tables = read_tables(scenario.dataset, issues)
+    if issues:
+        raise InputError(issues)
+    file = sweep.path.name if sweep.path else "sweep"
+    for number, parameter in enumerate(sweep.parameters, start=1):
+        if parameter.table == "scenario":
+            if parameter.column.startswith("cap.") and int(parameter.column[4:]) not in scenario.years:
+                issues.append(
+                    Issue(
+                        file,
+                        f"{parameter.column}: {parameter.column[4:]} is not a milestone year of the base scenario",
+                        column=f"parameter[{number}].column",
+                    )
+                )
+            continue
+        override = Override(parameter.table, parameter.where, parameter.column, "add", 0.0)
+        for issue in apply_overrides(tables, (override,), file):
+            issues.append(
+                Issue(file, f"parameter '{parameter.name}': {issue.message}", column=f"parameter[{number}].where")
+            )
+    if issues:
+        raise InputError(issues)

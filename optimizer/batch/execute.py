@@ -16,7 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from optimizer.batch import store
-from optimizer.batch.config import Sweep
+from optimizer.batch.config import Sweep, check_against_data
 from optimizer.batch.design import Point, design
 from optimizer.batch.worker import solve_point
 
@@ -30,6 +30,7 @@ def run_sweep(
     progress: bool = True,
 ) -> pd.DataFrame:
     """Solve every point not yet finished in `out` and assemble the results; return runs."""
+    check_against_data(sweep)
     points = design(sweep)
     ids = store.run_ids(points)
     store.prepare(out, sweep, points, resume)

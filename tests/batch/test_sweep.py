@@ -190,3 +190,41 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, base):
     pd.testing.assert_series_equal(
         resumed.set_index("run_id")["objective"], whole.set_index("run_id")["objective"], rtol=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('method = "magic"', "method"),
+        ("colour = 1", "colour"),
+        ('samples = "many"', "samples"),
+    ],
+)
+def test_malformed_sweep_file(tmp_path, base, text, expected):
+    from optimizer.errors import InputError
+
+    path = _sweep(tmp_path, base, "grid")
+    path.write_text(
+        path.read_text().replace('method = "grid"', text if "method" in text else f'method = "grid"\n{text}')
+    )
+    with pytest.raises(InputError) as caught:
+        load_sweep(path)
+    assert any(issue.column == expected for issue in caught.value.issues)
+
+
+def test_parameter_matching_no_row_is_rejected_before_solving(tmp_path, base):
+    from optimizer.errors import InputError
+
+    path = _sweep(tmp_path, base, "grid")
+    path.write_text(path.read_text().replace('technology = "electrolysis"', 'technology = "electrolyser"'))
+    with pytest.raises(InputError, match="parameter 'electrolyser_capex': override matches no row of tech_costs.csv"):
+        run_sweep(load_sweep(path), tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer", "sweep", str(path), "--out", str(tmp_path / "o2")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr

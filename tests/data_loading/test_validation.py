@@ -51,6 +51,8 @@ def test_good_dataset_loads(tmp_path):
     [
         (("tech_costs.csv", 2, "capex", "abc"), "tech_costs.csv, row 2, column 'capex': 'abc' is not a number"),
         (("tech_costs.csv", 2, "capex", "-5"), "tech_costs.csv, row 2, column 'capex': -5 is negative"),
+        (("tech_costs.csv", 2, "capex", "nan"), "tech_costs.csv, row 2, column 'capex': 'nan' is not a finite number"),
+        (("demand.csv", 2, "year", "2025.5"), "demand.csv, row 2, column 'year': '2025.5' is not a whole number"),
         (("tech_emissions.csv", 3, "capture_rate", "1.5"), "column 'capture_rate': 1.5 is outside 0–1"),
         (("technologies.csv", 2, "lever", "magic"), "column 'lever': 'magic' is not one of"),
         (("technologies.csv", 2, "output", "gold"), "technologies.csv, row 2, column 'output': 'gold' is not declared"),
@@ -94,6 +96,13 @@ def test_missing_required_file_and_column(tmp_path):
     assert "tech_emissions.csv: required file is missing" in text
     assert "tech_costs.csv, column 'fixed_om': missing column" in text
     assert "tech_costs.csv, column 'colour': unknown column" in text
+
+
+def test_empty_required_table(tmp_path):
+    data = _good()
+    data.rows["demand"] = []
+    with pytest.raises(InputError, match="demand.csv: table is empty"):
+        _load(tmp_path, data)
 
 
 def test_technology_without_cost_row(tmp_path):
