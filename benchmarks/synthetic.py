@@ -14,8 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SHARED = ("dataset.toml", "sources.csv", "commodities.csv", "technologies.csv", "tech_flows.csv",
-          "tech_costs.csv", "tech_emissions.csv", "emission_limits.csv")
+SHARED = (
+    "dataset.toml",
+    "sources.csv",
+    "commodities.csv",
+    "technologies.csv",
+    "tech_flows.csv",
+    "tech_costs.csv",
+    "tech_emissions.csv",
+    "emission_limits.csv",
+)
 SCALED = {  # table: columns scaled by the region's share
     "demand.csv": ["value"],
     "stock.csv": ["capacity"],

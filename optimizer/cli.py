@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from optimizer import pathways_cli
 from optimizer.data.read import read_tables
 from optimizer.data.validate import validate_tables
 from optimizer.errors import InputError, Issue
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, help="sweep folder (default results/<sweep name>)")
     sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     report_cli.add_parser(commands)
+    pathways_cli.add_parsers(commands)
     return parser
 
 
@@ -151,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pyomo").setLevel(logging.WARNING)
     try:
         handlers = {"run": _run, "validate": _validate, "batch": _batch, "sweep": _sweep, "report": report_cli.run}
+        handlers.update(dict.fromkeys(pathways_cli.COMMANDS, pathways_cli.run))
         return handlers[args.command](args)
     except InputError as error:
         log.error("%s", error.report())
