@@ -110,6 +110,23 @@ def _sha256(files: dict[str, Path]) -> dict[str, str]:
     return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sorted(files.items())}
 
 
+@dataclass
+class PreparedModel:
+    """A scenario loaded, built and handed to HiGHS, not yet solved (what sweeps re-solve)."""
+
+    data: ModelData
+    built: BuiltModel
+    solver: HighsSolver
+
+
+def prepare_scenario(scenario: Scenario | Path | str, cache: dict | None = None) -> PreparedModel:
+    """Load and build a scenario and hand it to HiGHS without solving it."""
+    data, _ = load_model_data(scenario, cache)
+    built = build_model(data)
+    settings = scenario.solver if isinstance(scenario, Scenario) else load_scenario(scenario).solver
+    return PreparedModel(data, built, HighsSolver(built.model, settings))
+
+
 def solve_scenario(
     scenario: Scenario | Path | str,
     time_limit: float | None = None,
@@ -174,7 +191,7 @@ def solve_scenario(
 
 
 def resolve_with_data(
-    run: RunResult, data: ModelData, time_limit: float | None = None
+    run: RunResult | PreparedModel, data: ModelData, time_limit: float | None = None
 ) -> tuple[SolveResult, BuiltModel]:
     """Re-solve a built model after a change of costs only (prices, capex, O&M, carbon price,
     discount rate), warm-starting HiGHS from the previous basis instead of rebuilding.
@@ -183,7 +200,10 @@ def resolve_with_data(
     `data` must have the same structure as the run's (same years, technologies and sets); a
     structural change (caps, bounds, years) needs a fresh `solve_scenario`.
     """
-    built = with_terms(run.built, data)
+    emission_list = run.built.emission_terms  # a cost-only change leaves emissions as they were
+    built = BuiltModel(
+        run.built.model, run.built.index, emission_list, cost_family.cost_terms(data, run.built.index, emission_list)
+    )
     coefficients = cost_family.objective_coefficients(data, built.cost_terms)
     positions = run.solver.column_positions()
     cost = np.zeros(len(positions))

@@ -192,6 +192,7 @@ class HighsSolver:
         result.objective = float(info.objective_function_value)
         solution = self.highs.getSolution()
         primal = np.asarray(solution.col_value, dtype=float)
+        primal[np.abs(primal) < 1e-9] = 0.0  # solver noise, so tables never show -0.000000
         dual = np.asarray(solution.row_dual, dtype=float)
         reduced = np.asarray(solution.col_dual, dtype=float)
         for (name, key), value, cost in zip(self.column_keys(), primal.tolist(), reduced.tolist(), strict=True):

@@ -142,3 +142,25 @@ def test_removing_a_route_never_lowers_cost_and_more_supply_never_raises_it(tmp_
     assert base.status == richer.status == poorer.status == "optimal"
     assert richer.result.objective <= base.result.objective * (1 + 1e-9) + 1e-6
     assert poorer.result.objective >= base.result.objective * (1 - 1e-9) - 1e-6
+
+
+def test_unbounded_and_iteration_limit_are_reported_as_such(solve, tmp_path):
+    """A commodity that pays to be taken (negative price, no supply limit) makes cost fall without
+    bound: status 'unbounded', no tables. An iteration limit of 1 stops simplex early."""
+    data = Dataset()
+    data.commodity("steel").commodity("waste_heat", "PJ", "energy")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.demand({2025: 10}).price("waste_heat", -5)
+    run = solve(data)
+    assert run.status in ("unbounded", "infeasible_or_unbounded")
+    assert run.tables == {}
+    assert run.summary["objective"] is None
+
+    from optimizer.solve import HighsSolver
+
+    good = _market()
+    scenario = write_scenario(tmp_path, good.write(tmp_path / "iter"), name="iter", end=2035, extra="cap = { 2035 = 5 }")
+    built = solve_scenario(scenario).built
+    solver = HighsSolver(built.model)
+    solver.highs.setOptionValue("simplex_iteration_limit", 1)
+    assert solver.solve().status == "iteration_limit"

@@ -1,6 +1,6 @@
 """Solve one sweep point, in whatever process it lands in.
 
-Each process keeps the base scenario's built model and its HiGHS object (`_CACHE`). A point
+Each process builds the base scenario once and keeps its HiGHS object (`_MODELS`). A point
 that changes only costs (prices, capex, O&M, discount rate, carbon price) re-solves that
 HiGHS object with new objective coefficients — warm from the previous basis, or cold — instead
 of rebuilding; any other change (caps, limits, emission factors, years) rebuilds from scratch.
@@ -22,9 +22,10 @@ from optimizer.batch.design import Point
 from optimizer.data.model_data import load_model_data
 from optimizer.data.scenario import Override, Scenario, load_scenario
 from optimizer.errors import InputError
-from optimizer.runner import RunResult, resolve_with_data, solve_scenario, tables_from_solution
+from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
-_CACHE: dict[str, RunResult] = {}
+_MODELS: dict[str, PreparedModel] = {}  # base scenario path → its built model and HiGHS object
+_TABLES: dict = {}  # dataset path → typed tables, read once per process
 
 
 def point_scenario(base: Scenario, parameters: tuple[Parameter, ...], point: Point) -> Scenario:
@@ -59,11 +60,12 @@ def _apply(op: str, current: float, value: float) -> float:
     return {"scale": current * value, "add": current + value, "set": value}[op]
 
 
-def _base(path: Path) -> RunResult:
+def _base(path: Path) -> PreparedModel:
+    """The base scenario built once per process (not solved: the first point starts cold)."""
     key = str(path)
-    if key not in _CACHE:
-        _CACHE[key] = solve_scenario(path)
-    return _CACHE[key]
+    if key not in _MODELS:
+        _MODELS[key] = prepare_scenario(path, _TABLES)
+    return _MODELS[key]
 
 
 def solve_point(sweep: Sweep, run_id: str, point: Point) -> tuple[dict, dict[str, pd.DataFrame]]:
@@ -75,7 +77,7 @@ def solve_point(sweep: Sweep, run_id: str, point: Point) -> tuple[dict, dict[str
         cost_only = all(p.cost_only or point.get(p.name) is None for p in sweep.parameters)
         if cost_only:
             base = _base(sweep.base)
-            data, _ = load_model_data(scenario)
+            data, _ = load_model_data(scenario, _TABLES)
             if not sweep.warm:
                 base.solver.highs.clearSolver()
             result, built = resolve_with_data(base, data)

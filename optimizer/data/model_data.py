@@ -94,16 +94,26 @@ class ModelData:
         return vintage <= year < vintage + self.technologies[technology].life
 
 
-def load_model_data(scenario: Scenario | Path | str) -> tuple[ModelData, dict[str, Path]]:
+def load_model_data(
+    scenario: Scenario | Path | str, cache: dict | None = None
+) -> tuple[ModelData, dict[str, Path]]:
     """Read, check and interpolate a scenario's dataset.
 
     Returns the model data and the input files read (for hashing). Raises InputError with every
-    problem found.
+    problem found. With `cache` (a dict kept by the caller, e.g. a sweep worker), the typed
+    tables of a dataset are read once and copied for each later call.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     issues: list[Issue] = []
-    info, tables = read_tables(scenario.dataset, issues)
+    key = str(scenario.dataset)
+    if cache is not None and key in cache:
+        info, cached = cache[key]
+        tables = {name: table.copy() for name, table in cached.items()}
+    else:
+        info, tables = read_tables(scenario.dataset, issues)
+        if cache is not None and not issues:
+            cache[key] = (info, {name: table.copy() for name, table in tables.items()})
     scenario_file = scenario.path.name if scenario.path else "scenario"
     issues += apply_overrides(tables, scenario.overrides, scenario_file)
     validate_tables(tables, issues)

@@ -15,7 +15,7 @@ Objective: Σ_{r,y} discount_sum_y × annual cost, discount_sum_y being the sum 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyomo.environ as pyo
 
@@ -27,8 +27,7 @@ from optimizer.model.sets import ModelIndex
 COMPONENTS = ("investment", "fixed_om", "variable_om", "purchases", "carbon")
 
 
-@dataclass(frozen=True)
-class CostTerm:
+class CostTerm(NamedTuple):
     """coefficient × variable[key] is part of the annual cost of `component` in (region, year)."""
 
     region: str

@@ -14,7 +14,7 @@ Adds:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyomo.environ as pyo
 
@@ -23,8 +23,7 @@ from optimizer.data.schema import ALL_REGIONS
 from optimizer.model.sets import ModelIndex
 
 
-@dataclass(frozen=True)
-class EmissionTerm:
+class EmissionTerm(NamedTuple):
     """coefficient × variable[key] contributes to emissions of `scope` in (region, year)."""
 
     region: str
