@@ -94,9 +94,7 @@ class ModelData:
         return vintage <= year < vintage + self.technologies[technology].life
 
 
-def load_model_data(
-    scenario: Scenario | Path | str, cache: dict | None = None
-) -> tuple[ModelData, dict[str, Path]]:
+def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) -> tuple[ModelData, dict[str, Path]]:
     """Read, check and interpolate a scenario's dataset.
 
     Returns the model data and the input files read (for hashing). Raises InputError with every

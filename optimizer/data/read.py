@@ -89,11 +89,12 @@ def _coerce(value: str, column: Column) -> tuple[object, str | None]:
         if number != int(number):
             return None, f"'{text}' is not a whole number"
         number = int(number)
-    problem = _domain_problem(number, column)
+    problem = domain_problem(number, column)
     return (None, problem) if problem else (number, None)
 
 
-def _domain_problem(number: float, column: Column) -> str | None:
+def domain_problem(number: float, column: Column) -> str | None:
+    """What is wrong with a number in `column`'s domain, or None."""
     if column.domain == "nonneg" and number < 0:
         return f"{number:g} is negative; it must be ≥ 0"
     if column.domain == "positive" and number <= 0:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from optimizer.data.read import LINE, domain_problem
 from optimizer.data.schema import SCOPES, TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
 
@@ -273,4 +274,15 @@ def apply_overrides(tables: dict[str, pd.DataFrame], overrides: tuple[Override, 
         else:
             updated = pd.Series(override.value, index=current.index)
         table.loc[mask, override.column] = updated
+        spec = next(c for c in TABLES_BY_NAME[override.table].columns if c.name == override.column)
+        for line, value in zip(table.loc[mask, LINE], updated, strict=True):
+            problem = domain_problem(float(value), spec) if pd.notna(value) else None
+            if problem:
+                issues.append(
+                    Issue(
+                        file,
+                        f"override makes {override.table}.csv row {line} invalid: {problem}",
+                        column=f"override[{number}].{override.operation}",
+                    )
+                )
     return issues

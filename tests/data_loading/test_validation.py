@@ -167,6 +167,17 @@ def test_override_changes_data_and_must_match(tmp_path):
         load_model_data(scenario)
 
 
+def test_override_that_makes_a_value_invalid(tmp_path):
+    folder = _good().write(tmp_path / "data")
+    scenario = write_scenario(tmp_path, folder)
+    override = (
+        '\n[[override]]\ntable = "tech_costs"\nwhere = { technology = "bf" }\ncolumn = "variable_om"\nadd = -500\n'
+    )
+    scenario.write_text(scenario.read_text() + override)
+    with pytest.raises(InputError, match="override makes tech_costs.csv row 2 invalid: -400 is negative"):
+        load_model_data(scenario)
+
+
 def test_sparse_years_are_interpolated(tmp_path):
     data = _good()
     data.rows["demand"] = []
