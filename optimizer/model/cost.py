@@ -14,6 +14,7 @@ Objective: Σ_{r,y} discount_sum_y × annual cost, discount_sum_y being the sum 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -41,20 +42,20 @@ class CostTerm(NamedTuple):
 def cost_terms(data: ModelData, index: ModelIndex, emissions: list[EmissionTerm]) -> list[CostTerm]:
     """Every non-zero annual cost coefficient of the model."""
     terms: list[CostTerm] = []
-    rate = data.discount_rate
+    years = data.years
+    recovery = {k: capital_recovery_factor(data.discount_rate, t.life) for k, t in data.technologies.items()}
     for r, k, v in index.new_capacity_index:
-        annuity = capital_recovery_factor(rate, data.technologies[k].life) * data.capex.get((k, v), 0.0)
-        if annuity:
-            terms += [
-                CostTerm(r, y, "investment", "new_capacity", (r, k, v), annuity)
-                for y in data.years
-                if data.serves(k, v, y)
-            ]
-    for r, k, v, y in index.capacity_index:
-        if fixed := data.fixed_om.get((k, v), 0.0):
-            terms.append(CostTerm(r, y, "fixed_om", "capacity", (r, k, v, y), fixed))
-        if variable := data.variable_om.get((k, v), 0.0):
-            terms.append(CostTerm(r, y, "variable_om", "activity", (r, k, v, y), variable))
+        annuity = recovery[k] * data.capex.get((k, v), 0.0)
+        if annuity:  # charged in the milestones the vintage serves: v ≤ y < v + life
+            served = years[bisect_left(years, v) : bisect_left(years, v + data.technologies[k].life)]
+            terms.extend(CostTerm(r, y, "investment", "new_capacity", (r, k, v), annuity) for y in served)
+    fixed_om, variable_om = data.fixed_om, data.variable_om
+    for key in index.capacity_index:
+        r, k, v, y = key
+        if fixed := fixed_om.get((k, v), 0.0):
+            terms.append(CostTerm(r, y, "fixed_om", "capacity", key, fixed))
+        if variable := variable_om.get((k, v), 0.0):
+            terms.append(CostTerm(r, y, "variable_om", "activity", key, variable))
     for r, c, y in index.purchase_index:
         if price := data.price.get((r, c, y), 0.0):
             terms.append(CostTerm(r, y, "purchases", "purchase", (r, c, y), price))
