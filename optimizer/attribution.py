@@ -16,9 +16,12 @@ With first year 0 and I_p = e_p,0, the reduction splits exactly:
     E_0 − E_y = Σ_p (D_p,0 − D_p,y) · I_p                      → demand
               + Σ_p Σ_{k making p} Ã_k · (I_p − ε_k,y)         → split below
               + Σ_p Ã_purchase,p · (I_p − f_p,y)               → other
+              + Σ_p Ã_byproduct,p · I_p                          → other
               + Σ_c e_c,0 X_c,0 − e_c,y X_c,y                    → other
 
-where Ã_k = A_k · D_p / S_p is the part of k's output that reaches final demand. Each
+where Ã_k = A_k · D_p / S_p is the part of k's output that reaches final demand (likewise for
+purchases and for by-product output of p, which carries no emissions of its own: a route's
+emissions all go to its main output). Each
 technology's term splits into: the CO2 captured per unit along its chain (own and upstream) →
 ccus; its electricity use along the chain × the fall of the grid emission factor since year 0 →
 electrification; its hydrogen use along the chain × the fall of hydrogen's embodied intensity
@@ -256,9 +259,13 @@ def _product_wedges(
             for lever, value in parts.items():
                 wedges[lever] += value
             wedges[_lever(data, k)] += reaching * (intensity - net) - sum(parts.values())
-        bought = flows.purchase[system.position[product]] * share
+        position = system.position[product]
+        bought = flows.purchase[position] * share
         factor = data.emission_factor.get((region, product, year), 0.0) if in_scope("indirect", data.scope) else 0.0
         wedges["other"] += bought * (intensity - factor)
+        made_as_main = sum(activity for k, _v, activity in flows.routes if data.technologies[k].output == product)
+        byproduct = flows.supply[position] - flows.purchase[position] - made_as_main
+        wedges["other"] += byproduct * share * intensity  # by-products carry no emissions of their own
     return result
 
 

@@ -31,7 +31,7 @@ def _unit(data: ModelData, family: str, key: tuple) -> str:
     if technology is None:
         return ""
     if family in ("max_share", "min_share"):
-        return f"{data.commodity_unit[technology.output]}/yr of output"
+        return f"share of output (violation in {data.commodity_unit[technology.output]}/yr)"
     return f"{data.commodity_unit[technology.output]}/yr of capacity"
 
 
@@ -48,9 +48,20 @@ def describe(data: ModelData, family: str, key: tuple) -> str:
         "max_capacity": lambda k: f"maximum capacity of {k[1]} in {k[0]}, {k[2]}",
         "min_capacity": lambda k: f"minimum capacity of {k[1]} in {k[0]}, {k[2]}",
         "max_new_capacity": lambda k: f"maximum new build of {k[1]} in {k[0]}, {k[2]}",
-        "capacity_growth": lambda k: f"growth limit of {k[1]} in {k[0]}, {k[2]}",
+        "capacity_growth": lambda k: f"growth limit (seed) of {k[1]} in {k[0]}, {k[2]}",
     }
     return names[family](key)
+
+
+def _limit_value(data: ModelData, slack: Slack) -> float:
+    """The limit as the data state it. Rows with variables on both sides (shares, growth) are
+    stored by Pyomo with a zero bound, so those are read from the bounds table instead: the
+    share itself, or the growth limit's seed (what the violation is added to)."""
+    if slack.family in ("max_share", "min_share"):
+        return data.bounds[slack.family][slack.key]
+    if slack.family == "capacity_growth":
+        return data.bounds["growth_seed"].get(slack.key, 0.0)
+    return slack.limit
 
 
 def _violations(data: ModelData, slacks: list[Slack], result: SolveResult) -> list[dict]:
@@ -63,7 +74,7 @@ def _violations(data: ModelData, slacks: list[Slack], result: SolveResult) -> li
                 {
                     "limit": describe(data, slack.family, slack.key),
                     "constraint": f"{slack.family}[{','.join(map(str, slack.key))}]",
-                    "value": slack.limit,
+                    "value": _limit_value(data, slack),
                     "violation": amount,
                     "unit": _unit(data, slack.family, slack.key),
                 }

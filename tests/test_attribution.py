@@ -101,3 +101,18 @@ def test_wedges_add_up_on_random_data(tmp_path, cap, fall, grid, scope):
     )
     assume(run.status == "optimal")  # a tight cap on a dirty grid can be out of reach
     assert_wedges_add_up(run)
+
+
+def test_wedges_add_up_when_a_final_product_is_also_a_by_product(solve):
+    """bf makes steel and 0.5 t slag per t; a slag route makes slag too; both are demanded.
+    The by-product slag reaching demand has no emissions of its own, and the sum stays exact."""
+    data = Dataset()
+    data.commodity("steel").commodity("slag", kind="material")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.add("tech_flows", technology="bf", commodity="slag", direction="out", vintage="", value=0.5)
+    data.technology("eaf", variable_om=180, lever="electrification")
+    data.technology("slagmaker", output="slag", variable_om=10, co2=0.3, sector="cement")
+    data.demand({2025: 10}).demand({2025: 8}, commodity="slag")
+    run = solve(data, end=2030, extra="cap = { 2030 = 12 }")
+    assert run.status == "optimal"
+    assert_wedges_add_up(run)

@@ -19,9 +19,9 @@ import pandas as pd
 from optimizer.attribution import lever_summary
 from optimizer.batch.config import Parameter, Sweep
 from optimizer.batch.design import Point
-from optimizer.data.model_data import load_model_data
+from optimizer.data.model_data import load_model_data, year_path
 from optimizer.data.scenario import Override, Scenario, load_scenario
-from optimizer.errors import InputError
+from optimizer.errors import InputError, Issue
 from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
 _MODELS: dict[str, PreparedModel] = {}  # base scenario path → its built model and HiGHS object
@@ -45,7 +45,14 @@ def point_scenario(base: Scenario, parameters: tuple[Parameter, ...], point: Poi
         if column.startswith(("cap.", "carbon_price.")):
             target = cap if column.startswith("cap.") else carbon_price
             year = int(column.split(".", 1)[1])
-            target[year] = _apply(parameter.op, target.get(year, 0.0), value)
+            if parameter.op == "set":
+                target[year] = value
+            else:  # scale or add the base path's value in that year (linear between given years)
+                path = year_path(base.cap or {} if target is cap else base.carbon_price, base.years)
+                if year not in path:
+                    message = f"{column}: the base scenario sets no value in {year} to {parameter.op}"
+                    raise InputError(Issue(str(base.path), message))
+                target[year] = _apply(parameter.op, path[year], value)
         else:
             current = getattr(base, column)
             if current is None and column == "discount_rate":

@@ -241,7 +241,7 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
         },
         caps=_caps(tables["emission_limits"], scenario),
         budget=scenario.budget,
-        carbon_price=_year_path(scenario.carbon_price, years),
+        carbon_price=year_path(scenario.carbon_price, years),
     )
 
 
@@ -253,7 +253,7 @@ def _triples(values: dict[tuple[object, ...], float]) -> dict[Key3, float]:
     return {(str(k[0]), str(k[1]), int(k[2])): v for k, v in values.items()}
 
 
-def _year_path(points: dict[int, float], years: tuple[int, ...]) -> dict[int, float]:
+def year_path(points: dict[int, float], years: tuple[int, ...]) -> dict[int, float]:
     """A year → value path: linear between given years, none before the first, flat after."""
     if not points:
         return {}
@@ -271,6 +271,6 @@ def _caps(limits: pd.DataFrame, scenario: Scenario) -> dict[tuple[str, str, int]
             limits, ["region", "scope"], "max_emissions", scenario.years, before_first="none"
         ).items()
     }
-    for year, value in _year_path(scenario.cap or {}, scenario.years).items():
+    for year, value in year_path(scenario.cap or {}, scenario.years).items():
         caps[(ALL_REGIONS, scenario.scope, year)] = value
     return caps

@@ -35,6 +35,7 @@ def validate_tables(tables: Tables, issues: list[Issue]) -> None:
     _check_capture(tables, commodities, issues)
     _check_shares(tables, issues)
     _check_supply(tables, issues)
+    _check_blank_limits(tables, issues)
 
 
 def _check_sources(tables: Tables, issues: list[Issue]) -> None:
@@ -149,6 +150,23 @@ def _check_supply(tables: Tables, issues: list[Issue]) -> None:
                 column="commodity",
             )
         )
+
+
+def _check_blank_limits(tables: Tables, issues: list[Issue]) -> None:
+    """A blank max_supply means unlimited; mixed with numbers in other years it would be ambiguous."""
+    prices = tables["commodity_prices"]
+    for (region, commodity), group in prices.groupby(["region", "commodity"]):
+        blank = group["max_supply"].isna()
+        if blank.any() and not blank.all():
+            issues.append(
+                Issue(
+                    "commodity_prices.csv",
+                    f"max_supply of {commodity} in {region} is blank (unlimited) in some years and given in "
+                    "others: give a number in every row, or leave all blank",
+                    row=int(group.loc[blank, LINE].iloc[0]),
+                    column="max_supply",
+                )
+            )
 
 
 def _line_of(table: pd.DataFrame, column: str, value: str) -> int | None:

@@ -8,6 +8,8 @@ With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main ou
   (at the first milestone K[y_prev] is the base-year stock)
   (seed from `growth_seed`, 0 when absent, so a new route can start from zero only with a seed)
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
+Bounds act only in years the technology can exist (from its first year, or while base-year stock
+remains): values interpolated back before that have nothing to act on and add no rows.
 """
 
 from __future__ import annotations
@@ -29,16 +31,16 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
         return pyo.quicksum(total(m.activity, r, other, y) for other in makers)
 
     def _keys(kind: str) -> list[tuple[str, str, int]]:
-        return sorted(key for key in data.bounds[kind] if key[0] in data.regions and key[2] in data.years)
+        """Bounded (region, technology, year) where the technology can exist; a bound in a year
+        before its first year (e.g. held flat back from the first year given) has nothing to act on."""
+        return sorted(
+            key
+            for key in data.bounds[kind]
+            if key[0] in data.regions and key[2] in data.years and key in index.vintages_at
+        )
 
     def _share(kind: str):
         def rule(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
-            if (r, k, y) not in index.vintages_at:
-                return (
-                    pyo.Constraint.Skip
-                    if kind == "max_share"
-                    else data.bounds[kind][(r, k, y)] * output_total(r, k, y) <= 0
-                )
             share = data.bounds[kind][(r, k, y)]
             own = total(m.activity, r, k, y)
             return own <= share * output_total(r, k, y) if kind == "max_share" else own >= share * output_total(r, k, y)
@@ -48,8 +50,6 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     def _capacity(kind: str):
         def rule(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
             value = data.bounds[kind][(r, k, y)]
-            if (r, k, y) not in index.vintages_at:
-                return pyo.Constraint.Skip if kind == "max_capacity" or value == 0 else pyo.Constraint.Infeasible
             own = total(m.capacity, r, k, y)
             return own <= value if kind == "max_capacity" else own >= value
 
@@ -70,8 +70,6 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     )
 
     def _growth(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
-        if (r, k, y) not in index.vintages_at:
-            return pyo.Constraint.Skip
         factor = (1.0 + data.bounds["max_growth"][(r, k, y)]) ** data.period[y]
         seed = data.bounds["growth_seed"].get((r, k, y), 0.0)
         previous = index.previous_year.get(y)

@@ -228,3 +228,20 @@ def test_parameter_matching_no_row_is_rejected_before_solving(tmp_path, base):
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_scaling_a_cap_year_between_given_years_uses_the_base_path(tmp_path):
+    """Base cap path {2030: 10, 2040: 6}: cap.2035 scaled by 1 is the interpolated 8 (the path is
+    unchanged), scaled by 0.5 becomes 4."""
+    folder = _dataset().write(tmp_path / "data")
+    base = write_scenario(tmp_path, folder, name="base", end=2040, extra="cap = { 2030 = 10, 2040 = 6 }")
+    path = tmp_path / "cap.toml"
+    path.write_text(
+        f'name = "cap"\nbase = "{base.as_posix()}"\nmethod = "grid"\n'
+        '[[parameter]]\nname = "cap_2035"\ntable = "scenario"\ncolumn = "cap.2035"\nop = "scale"\nvalues = [1, 0.5]\n',
+        encoding="utf-8",
+    )
+    sweep = load_sweep(path)
+    scenario = load_scenario(base)
+    assert point_scenario(scenario, sweep.parameters, {"cap_2035": 1.0}).cap == {2030: 10, 2035: 8, 2040: 6}
+    assert point_scenario(scenario, sweep.parameters, {"cap_2035": 0.5}).cap == {2030: 10, 2035: 4, 2040: 6}

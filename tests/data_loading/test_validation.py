@@ -98,6 +98,13 @@ def test_missing_required_file_and_column(tmp_path):
     assert "tech_costs.csv, column 'colour': unknown column" in text
 
 
+def test_blank_and_given_supply_limits_are_not_mixed(tmp_path):
+    data = _good()
+    data.price("electricity", 20, year=2030, max_supply=50)
+    with pytest.raises(InputError, match="max_supply of electricity in R1 is blank"):
+        _load(tmp_path, data)
+
+
 def test_empty_required_table(tmp_path):
     data = _good()
     data.rows["demand"] = []

@@ -230,3 +230,20 @@ def test_emission_budget_binds(solve):
     prices = run.tables["carbon_price"].set_index("year")["price"]
     assert prices[2025] == pytest.approx(45)
     assert prices[2030] == pytest.approx(45)
+
+
+def test_minimum_share_given_at_a_technology_first_year_applies_from_then_on(solve):
+    """eaf may be built from 2030; a min_share of 0.2 given for 2030 is held flat back to 2025,
+    where eaf cannot exist: there it adds nothing (all bf), from 2030 eaf makes exactly 2 of 10 Mt."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100).technology("eaf", variable_om=150, first_year=2030, lever="electrification")
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="eaf", year=2030, bound="min_share", value=0.2)
+    data.add("bounds", region="R1", technology="eaf", year=2030, bound="min_capacity", value=1.0)
+    run = solve(data, end=2035)
+    assert run.status == "optimal"
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert production[("bf", 2025)] == pytest.approx(10)
+    assert production[("eaf", 2030)] == pytest.approx(2)
+    assert production[("eaf", 2035)] == pytest.approx(2)
