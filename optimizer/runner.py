@@ -29,8 +29,6 @@ from optimizer.outputs import tables
 from optimizer.outputs.write import write_folder
 from optimizer.solve import HighsSolver, SolveResult
 
-OUTPUT_TABLES = ("production", "capacity", "energy", "emissions", "costs", "carbon_price", "abatement")
-
 
 @dataclass
 class RunResult:
@@ -71,9 +69,10 @@ def tables_from_solution(
     return run_tables, tables.emissions_in_scope(data, built.emission_terms, view)
 
 
-def with_terms(built: BuiltModel, data: ModelData) -> BuiltModel:
-    """The same model with emission and cost terms recomputed from `data` (same structure)."""
-    emission_list = emissions_family.emission_terms(data, built.index)
+def with_terms(built: BuiltModel, data: ModelData, same_emissions: bool = False) -> BuiltModel:
+    """The same model with cost terms (and, unless `same_emissions`, emission terms) recomputed
+    from `data`, which must have the same structure."""
+    emission_list = built.emission_terms if same_emissions else emissions_family.emission_terms(data, built.index)
     return BuiltModel(built.model, built.index, emission_list, cost_family.cost_terms(data, built.index, emission_list))
 
 
@@ -121,10 +120,11 @@ class PreparedModel:
 
 def prepare_scenario(scenario: Scenario | Path | str, cache: dict | None = None) -> PreparedModel:
     """Load and build a scenario and hand it to HiGHS without solving it."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
     data, _ = load_model_data(scenario, cache)
     built = build_model(data)
-    settings = scenario.solver if isinstance(scenario, Scenario) else load_scenario(scenario).solver
-    return PreparedModel(data, built, HighsSolver(built.model, settings))
+    return PreparedModel(data, built, HighsSolver(built.model, scenario.solver))
 
 
 def solve_scenario(
@@ -200,10 +200,7 @@ def resolve_with_data(
     `data` must have the same structure as the run's (same years, technologies and sets); a
     structural change (caps, bounds, years) needs a fresh `solve_scenario`.
     """
-    emission_list = run.built.emission_terms  # a cost-only change leaves emissions as they were
-    built = BuiltModel(
-        run.built.model, run.built.index, emission_list, cost_family.cost_terms(data, run.built.index, emission_list)
-    )
+    built = with_terms(run.built, data, same_emissions=True)  # a cost-only change leaves emissions as they were
     coefficients = cost_family.objective_coefficients(data, built.cost_terms)
     positions = run.solver.column_positions()
     cost = np.zeros(len(positions))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from optimizer.data.scenario import TomlReader
 from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
 
@@ -92,14 +93,10 @@ def load_sweep(path: Path | str) -> Sweep:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(Issue(path.name, f"not valid TOML: {exc}")) from exc
-    issues: list[Issue] = []
-
-    def problem(key: str, message: str) -> None:
-        issues.append(Issue(path.name, message, column=key))
-
+    reader = TomlReader(path.name)
+    problem = reader.problem
     allowed = {"name", "base", "method", "samples", "seed", "parameter", "resolve", "description"}
-    for key in sorted(set(raw) - allowed):
-        problem(key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    reader.unknown(raw, allowed)
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problem("name", "required: a non-empty string")
     if not isinstance(raw.get("base"), str):
@@ -114,14 +111,14 @@ def load_sweep(path: Path | str) -> Sweep:
     resolve = raw.get("resolve", "auto")
     if resolve not in ("auto", "warm", "cold"):
         problem("resolve", "must be auto, warm or cold")
-    parameters = tuple(_parameter(item, n, method, problem) for n, item in enumerate(raw.get("parameter", []), 1))
+    parameters = tuple(_parameter(item, n, method, reader) for n, item in enumerate(raw.get("parameter", []), 1))
     if not parameters:
         problem("parameter", "at least one [[parameter]] is required")
     names = [p.name for p in parameters if p]
     if len(set(names)) != len(names):
         problem("parameter", "parameter names must be unique")
-    if issues:
-        raise InputError(issues)
+    if reader.issues:
+        raise InputError(reader.issues)
     return Sweep(
         name=raw["name"],
         base=(path.parent / raw["base"]).resolve(),
@@ -143,14 +140,14 @@ def _numbers(values: Any) -> bool:
     )
 
 
-def _parameter(item: Any, number: int, method: str, problem: Any) -> Parameter:
+def _parameter(item: Any, number: int, method: str, reader: TomlReader) -> Parameter:
     prefix = f"parameter[{number}]."
+    problem = reader.problem
     if not isinstance(item, dict):
         problem(prefix[:-1], "must be a table")
         return None  # type: ignore[return-value]
     allowed = {"name", "table", "where", "column", "op", "values", "range"}
-    for key in sorted(set(item) - allowed):
-        problem(prefix + key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    reader.unknown(item, allowed, prefix)
     name, table, column = item.get("name"), item.get("table"), item.get("column")
     op, where = item.get("op", "scale"), item.get("where", {})
     if not isinstance(name, str) or not name.isidentifier():

@@ -75,7 +75,7 @@ _OVERRIDE_KEYS = {"table", "where", "column", "scale", "set", "add"}
 _SOLVER_KEYS = {"method", "time_limit", "threads"}
 
 
-class _Reader:
+class TomlReader:
     """Collects problems while reading one TOML document."""
 
     def __init__(self, file: str) -> None:
@@ -119,7 +119,7 @@ class _Reader:
 def load_scenario(path: Path | str) -> Scenario:
     """Parse and check a scenario file; raise InputError listing every problem."""
     path = Path(path).resolve()
-    reader = _Reader(path.name)
+    reader = TomlReader(path.name)
     if not path.is_file():
         raise InputError(Issue(str(path), "scenario file does not exist"))
     try:
@@ -170,7 +170,7 @@ def load_scenario(path: Path | str) -> Scenario:
     return scenario
 
 
-def _years(value: Any, reader: _Reader) -> tuple[int, int, int]:
+def _years(value: Any, reader: TomlReader) -> tuple[int, int, int]:
     if not isinstance(value, dict):
         reader.problem("years", "required: { start = 2025, end = 2060, step = 5 }")
         return 2025, 2060, 5
@@ -192,7 +192,7 @@ def _years(value: Any, reader: _Reader) -> tuple[int, int, int]:
     return start, end, step
 
 
-def _overrides(value: Any, reader: _Reader) -> tuple[Override, ...]:
+def _overrides(value: Any, reader: TomlReader) -> tuple[Override, ...]:
     if not isinstance(value, list):
         reader.problem("override", "must be an array of tables: [[override]]")
         return ()
@@ -225,7 +225,7 @@ def _overrides(value: Any, reader: _Reader) -> tuple[Override, ...]:
     return tuple(result)
 
 
-def _solver(value: Any, reader: _Reader) -> SolverSettings:
+def _solver(value: Any, reader: TomlReader) -> SolverSettings:
     if not isinstance(value, dict):
         reader.problem("solver", "must be a table")
         return SolverSettings()
