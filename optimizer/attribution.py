@@ -51,140 +51,203 @@ from optimizer.outputs.tables import SolutionView
 
 LEVER_ORDER = ("feedstock_substitution", "electrification", "hydrogen", "ccus", "efficiency", "demand", "other")
 FOUR_CATEGORIES = ("feedstock_substitution", "electrification", "hydrogen", "ccus")
+_LEVER = {lever: i for i, lever in enumerate(LEVER_ORDER)}
+NET, GROSS_NOW, GROSS_THEN, CAPTURED = range(4)  # columns of the embodied quantities
+
+Route = tuple[str, int, float]  # (technology, vintage, activity) with activity > 0
+
+
+class _Catalog:
+    """Lookups shared by every region and year: a column per commodity, a row per route that runs."""
+
+    def __init__(self, data: ModelData, index: ModelIndex, pairs: list[tuple[str, int]]) -> None:
+        self.names = sorted({c for _, c, _ in index.balance_index})
+        self.column = {c: i for i, c in enumerate(self.names)}
+        self.commodities: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for r, c, y in index.balance_index:
+            self.commodities[(r, y)].append(c)
+        self.row = {pair: i for i, pair in enumerate(pairs)}
+        shape = (len(pairs), len(self.names))
+        self.inputs, self.byproducts = np.zeros(shape), np.zeros(shape)
+        self.own = np.zeros((len(pairs), 4))  # direct emissions per unit: net, gross, gross, captured
+        self.output = np.zeros(len(pairs), dtype=int)
+        self.lever = np.zeros(len(pairs), dtype=int)
+        for i, (k, v) in enumerate(pairs):
+            technology = data.technologies[k]
+            self.output[i] = self.column[technology.output]
+            self.lever[i] = _LEVER["other" if technology.lever == "incumbent" else technology.lever]
+            for target, coefficients in ((self.inputs, data.vintage_inputs), (self.byproducts, data.vintage_outputs)):
+                for c, coef in coefficients.get((k, v), {}).items():
+                    target[i, self.column[c]] = coef
+            gross = data.co2_direct.get((k, v), 0.0)
+            captured = gross * data.capture_rate.get((k, v), 0.0)
+            self.own[i] = (gross - captured, gross, gross, captured)
 
 
 @dataclass
 class _YearFlows:
-    """Flows of one region and year, in the shape the intensity systems need."""
+    """Flows of one region and year over its commodities, and the routes that run in it."""
 
+    at: np.ndarray  # catalog column of each commodity
     commodities: list[str]
     supply: np.ndarray  # S_c
     purchase: np.ndarray  # P_c
     demand: np.ndarray  # D_c
     consumption: np.ndarray  # used by technologies
-    routes: list[tuple[str, int, float]]  # (technology, vintage, activity) with activity > 0
+    activity: np.ndarray  # A_k per route
+    maker: np.ndarray  # routes × commodities: 1 at each route's main output
+    inputs: np.ndarray  # routes × commodities: a_kc
+    own: np.ndarray  # routes × 4: direct emissions per unit, as in `_Catalog.own`
+    lever: np.ndarray  # position of each route's lever in LEVER_ORDER
 
 
-def _flows(data: ModelData, index: ModelIndex, view: SolutionView, region: str, year: int) -> _YearFlows:
-    routes = [
-        (k, v, activity)
-        for k in data.technologies
-        for v in index.vintages_at.get((region, k, year), ())
-        if (activity := view.value("activity", (region, k, v, year))) > 0
+def _routes(data: ModelData, index: ModelIndex, view: SolutionView) -> dict[tuple[str, int], list[Route]]:
+    """The routes that run in each (region, year), technologies in data order."""
+    activity = view.along("activity", index.capacity_index)
+    found: dict[tuple[str, int], list[Route]] = defaultdict(list)
+    for i in np.flatnonzero(activity > 0):
+        r, k, v, y = index.capacity_index[i]
+        found[(r, y)].append((k, v, float(activity[i])))
+    rank = {k: i for i, k in enumerate(data.technologies)}
+    for routes in found.values():
+        routes.sort(key=lambda route: rank[route[0]])  # stable: each technology's vintages keep their order
+    return found
+
+
+def _flows(
+    data: ModelData, catalog: _Catalog, view: SolutionView, region: str, year: int, routes: list[Route]
+) -> _YearFlows:
+    commodities = sorted(catalog.commodities.get((region, year), []))
+    at = np.array([catalog.column[c] for c in commodities], dtype=int)
+    rows = np.array([catalog.row[(k, v)] for k, v, _ in routes], dtype=int)
+    activity = np.array([a for _, _, a in routes], dtype=float)
+    maker = (catalog.output[rows][:, None] == at[None, :]).astype(float)
+    inputs = catalog.inputs[np.ix_(rows, at)]
+    purchase = np.array([view.value("purchase", (region, c, year)) for c in commodities], dtype=float)
+    demand = np.array([data.demand.get((region, c, year), 0.0) for c in commodities], dtype=float)
+    supply = activity @ maker + activity @ catalog.byproducts[np.ix_(rows, at)] + purchase
+    return _YearFlows(
+        at, commodities, supply, purchase, demand, activity @ inputs, activity, maker, inputs,
+        catalog.own[rows], catalog.lever[rows],
+    )  # fmt: skip
+
+
+@dataclass
+class _Chain:
+    """Embodied quantities (columns NET, GROSS_NOW, GROSS_THEN, CAPTURED) per unit of each commodity
+    and of each route, and each route's content of every hydrogen commodity along its chain."""
+
+    commodity: np.ndarray  # commodities × 4
+    route: np.ndarray  # routes × 4
+    factor: np.ndarray  # f_c in the cap's scope
+    hydrogen: np.ndarray  # positions of the hydrogen commodities
+    hydrogen_content: np.ndarray  # routes × hydrogen commodities
+
+
+def _factors(data: ModelData, region: str, year: int, first: int, commodities: list[str]) -> np.ndarray:
+    """Emission factors of purchases in the cap's scope: now, and with electricity's of the first year."""
+    if not in_scope("indirect", data.scope):
+        return np.zeros((len(commodities), 2))
+    now = [data.emission_factor.get((region, c, year), 0.0) for c in commodities]
+    then = [
+        data.emission_factor.get((region, c, first), f) if c.startswith("electricity") else f
+        for c, f in zip(commodities, now, strict=True)
     ]
-    names = {c for (r, c, y) in index.balance_index if r == region and y == year}
-    commodities = sorted(names)
-    position = {c: i for i, c in enumerate(commodities)}
-    supply, purchase, demand, used = (np.zeros(len(commodities)) for _ in range(4))
-    for k, v, activity in routes:
-        supply[position[data.technologies[k].output]] += activity
-        for c, coef in data.vintage_outputs.get((k, v), {}).items():
-            supply[position[c]] += activity * coef
-        for c, coef in data.vintage_inputs.get((k, v), {}).items():
-            used[position[c]] += activity * coef
-    for c in commodities:
-        purchase[position[c]] = view.value("purchase", (region, c, year))
-        demand[position[c]] = data.demand.get((region, c, year), 0.0)
-    supply += purchase
-    return _YearFlows(commodities, supply, purchase, demand, used, routes)
+    return np.array([now, then], dtype=float).T
 
 
-class _Intensities:
-    """Solves S_c x_c = Σ_k A_k (own_k + Σ a_kc' x_c') + P_c · buy_c for several right-hand sides."""
-
-    def __init__(self, data: ModelData, flows: _YearFlows) -> None:
-        self.data, self.flows = data, flows
-        self.position = {c: i for i, c in enumerate(flows.commodities)}
-        n = len(flows.commodities)
-        matrix = np.diag(np.where(flows.supply > 0, flows.supply, 1.0))
-        for k, v, activity in flows.routes:
-            row = self.position[self.data.technologies[k].output]
-            for c, coef in data.vintage_inputs.get((k, v), {}).items():
-                matrix[row, self.position[c]] -= activity * coef
-        self.matrix = matrix
-        self.n = n
-
-    def solve(self, own: dict[tuple[str, int], float], bought: np.ndarray) -> np.ndarray:
-        rhs = self.flows.purchase * bought
-        for k, v, activity in self.flows.routes:
-            rhs[self.position[self.data.technologies[k].output]] += activity * own.get((k, v), 0.0)
-        rhs = np.where(self.flows.supply > 0, rhs, 0.0)
-        return np.linalg.solve(self.matrix, rhs) if self.n else rhs
-
-    def per_route(self, k: str, v: int, own: float, values: np.ndarray) -> float:
-        """own + Σ_c a_kc · values_c for one technology vintage."""
-        inputs = self.data.vintage_inputs.get((k, v), {})
-        return own + sum(coef * values[self.position[c]] for c, coef in inputs.items())
+def _chain(data: ModelData, region: str, year: int, first: int, flows: _YearFlows) -> _Chain:
+    """Solves S_c x_c = Σ_k A_k (own_k + Σ a_kc' x_c') + P_c · buy_c for the four quantities at once."""
+    n = len(flows.commodities)
+    supplied = flows.supply > 0
+    matrix = np.diag(np.where(supplied, flows.supply, 1.0)) - flows.maker.T @ (flows.activity[:, None] * flows.inputs)
+    factors = _factors(data, region, year, first, flows.commodities)
+    bought = np.column_stack([factors[:, 0], factors[:, 0], factors[:, 1], np.zeros(n)])
+    rhs = flows.maker.T @ (flows.activity[:, None] * flows.own) + flows.purchase[:, None] * bought
+    rhs[~supplied] = 0.0
+    commodity = np.linalg.solve(matrix, rhs) if n else rhs
+    hydrogen = np.array([i for i, c in enumerate(flows.commodities) if c.startswith("hydrogen")], dtype=int)
+    content = _content(matrix, supplied, hydrogen)
+    return _Chain(commodity, flows.own + flows.inputs @ commodity, factors[:, 0], hydrogen, flows.inputs @ content)
 
 
-def _chain(data: ModelData, region: str, year: int, reference_year: int, flows: _YearFlows) -> dict:
-    """Embodied quantities per unit of each commodity: net, gross (now and at the reference
-    grid factor), captured CO2, and the content of each hydrogen commodity."""
-    system = _Intensities(data, flows)
-    counts = in_scope("indirect", data.scope)
-    now, then = np.zeros(system.n), np.zeros(system.n)
-    for i, c in enumerate(flows.commodities):
-        factor = data.emission_factor.get((region, c, year), 0.0) if counts else 0.0
-        now[i] = then[i] = factor
-        if c.startswith("electricity") and counts:
-            then[i] = data.emission_factor.get((region, c, reference_year), factor)
-    kvs = [(k, v) for k, v, _ in flows.routes]
-    gross = {kv: data.co2_direct.get(kv, 0.0) for kv in kvs}
-    captured = {kv: gross[kv] * data.capture_rate.get(kv, 0.0) for kv in kvs}
-    net = {kv: gross[kv] - captured[kv] for kv in kvs}
-    hydrogen = {c: _content(system, c) for c in flows.commodities if c.startswith("hydrogen")}
-    return {
-        "system": system,
-        "own": {"net": net, "gross": gross, "captured": captured},
-        "net": system.solve(net, now),
-        "gross_now": system.solve(gross, now),
-        "gross_then": system.solve(gross, then),
-        "captured": system.solve(captured, np.zeros(system.n)),
-        "hydrogen": hydrogen,
-    }
+def _content(matrix: np.ndarray, supplied: np.ndarray, hydrogen: np.ndarray) -> np.ndarray:
+    """Amount of each hydrogen commodity per unit of each commodity along the supply chain (1 for itself)."""
+    content = np.zeros((len(supplied), len(hydrogen)))
+    for j, row in enumerate(hydrogen):
+        fixed = np.flatnonzero(~supplied | (np.arange(len(supplied)) == row))  # unsupplied ones carry nothing
+        system = matrix.copy()
+        system[fixed, :] = 0.0
+        system[fixed, fixed] = 1.0
+        content[row, j] = 1.0
+        content[:, j] = np.linalg.solve(system, content[:, j])
+    return content
 
 
-def _content(system: _Intensities, commodity: str) -> np.ndarray:
-    """Amount of `commodity` per unit of each commodity along the supply chain (1 for itself)."""
-    matrix = system.matrix.copy()
-    rhs = np.zeros(system.n)
-    row = system.position[commodity]
-    matrix[row, :] = 0.0
-    matrix[row, row] = 1.0
-    rhs[row] = 1.0
-    supply = system.flows.supply
-    for i in range(system.n):  # commodities nobody supplies carry nothing
-        if supply[i] <= 0 and i != row:
-            matrix[i, :] = 0.0
-            matrix[i, i] = 1.0
-    return np.linalg.solve(matrix, rhs)
-
-
-def _lever(data: ModelData, technology: str) -> str:
-    lever = data.technologies[technology].lever
-    return "other" if lever == "incumbent" else lever
-
-
-def _overproduction(chain: dict, flows: _YearFlows) -> float:
+def _overproduction(chain: _Chain, flows: _YearFlows) -> float:
     excess = flows.supply - flows.consumption - flows.demand
-    return float(np.dot(chain["net"], excess))
+    return float(np.dot(chain.commodity[:, NET], excess))
+
+
+def _spread(values: np.ndarray, at: np.ndarray, size: int) -> np.ndarray:
+    """Values of a year's commodities placed on the catalog's columns (zero elsewhere)."""
+    spread = np.zeros((size, *values.shape[1:]))
+    spread[at] = values
+    return spread
 
 
 @dataclass
 class _Reference:
-    """The first year's flows and embodied quantities, against which reductions are measured."""
+    """The first year's demand, net and gross embodied intensities and wedges, on the catalog's columns."""
 
-    year: int
-    flows: _YearFlows
-    chain: dict
+    demand: np.ndarray
+    intensity: np.ndarray  # I_p
+    gross: np.ndarray  # gross embodied intensity (read for hydrogen)
+    overproduction: float
+    wedges: np.ndarray | None = None  # first-year product wedges, catalog columns × LEVER_ORDER
 
-    def intensity(self, product: str) -> float:
-        position = self.chain["system"].position
-        return float(self.chain["net"][position[product]]) if product in position else 0.0
+    @classmethod
+    def of(cls, flows: _YearFlows, chain: _Chain, size: int) -> _Reference:
+        commodity = _spread(chain.commodity, flows.at, size)
+        reference = cls(
+            _spread(flows.demand, flows.at, size), commodity[:, NET], commodity[:, GROSS_NOW],
+            _overproduction(chain, flows),
+        )  # fmt: skip
+        reference.wedges = _product_wedges(flows, chain, reference)
+        return reference
 
-    def hydrogen(self) -> dict[str, float]:
-        position = self.chain["system"].position
-        return {c: float(self.chain["gross_now"][position[c]]) for c in self.chain["hydrogen"]}
+
+def _product_wedges(flows: _YearFlows, chain: _Chain, reference: _Reference) -> np.ndarray:
+    """Wedge of each final product (catalog columns) by lever, before the first-year correction."""
+    intensity = reference.intensity[flows.at]
+    final = (flows.demand > 0) & (flows.supply > 0)
+    share = np.divide(flows.demand, flows.supply, out=np.zeros(len(flows.at)), where=final)
+    reaching = flows.activity * (flows.maker @ share)
+    hydrogen_fall = reference.gross[flows.at[chain.hydrogen]] - chain.commodity[chain.hydrogen, GROSS_THEN]
+    route = chain.route
+    parts = np.zeros((len(reaching), len(LEVER_ORDER)))
+    parts[:, _LEVER["ccus"]] = reaching * route[:, CAPTURED]
+    parts[:, _LEVER["electrification"]] = reaching * (route[:, GROSS_THEN] - route[:, GROSS_NOW])
+    parts[:, _LEVER["hydrogen"]] = reaching * (chain.hydrogen_content @ hydrogen_fall)
+    rest = reaching * (flows.maker @ intensity - route[:, NET]) - parts.sum(axis=1)
+    np.add.at(parts, (np.arange(len(reaching)), flows.lever), rest)
+    wedges = flows.maker.T @ parts
+    byproduct = flows.supply - flows.purchase - flows.activity @ flows.maker  # carries no emissions of its own
+    wedges[:, _LEVER["other"]] += flows.purchase * share * (intensity - chain.factor) + byproduct * share * intensity
+    wedges = _spread(wedges, flows.at, len(reference.demand))
+    demand = _spread(flows.demand, flows.at, len(reference.demand))
+    wedges[:, _LEVER["demand"]] = (reference.demand - demand) * reference.intensity
+    return wedges
+
+
+def _year_wedges(flows: _YearFlows, chain: _Chain, reference: _Reference) -> np.ndarray:
+    """Wedges by lever (LEVER_ORDER) in one region and year, after the first-year correction."""
+    demand = _spread(flows.demand, flows.at, len(reference.demand))
+    scale = np.divide(demand, reference.demand, out=np.zeros(len(demand)), where=reference.demand != 0)
+    wedges = _product_wedges(flows, chain, reference) - scale[:, None] * reference.wedges
+    levers = wedges.sum(axis=0)
+    levers[_LEVER["other"]] += reference.overproduction - _overproduction(chain, flows)
+    return levers
 
 
 def abatement_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
@@ -195,78 +258,24 @@ def abatement_table(data: ModelData, index: ModelIndex, view: SolutionView) -> p
     year. Those first-year terms sum to zero for each product, so the total stays exact.
     """
     first = data.years[0]
+    found = _routes(data, index, view)
+    routes = {(r, y): found.get((r, y), []) for r in data.regions for y in data.years}
+    pairs = list(dict.fromkeys((k, v) for found in routes.values() for k, v, _ in found))
+    catalog = _Catalog(data, index, pairs)
     rows = []
     for region in data.regions:
-        base_flows = _flows(data, index, view, region, first)
-        reference = _Reference(first, base_flows, _chain(data, region, first, first, base_flows))
-        initial = _product_wedges(data, region, first, base_flows, reference.chain, reference)
+        reference: _Reference | None = None
         for year in data.years:
-            flows = _flows(data, index, view, region, year)
+            flows = _flows(data, catalog, view, region, year, routes[(region, year)])
             chain = _chain(data, region, year, first, flows)
-            wedges: dict[str, float] = defaultdict(float)
-            for product, levers in _product_wedges(data, region, year, flows, chain, reference).items():
-                then = data.demand.get((region, product, first), 0.0)
-                scale = data.demand.get((region, product, year), 0.0) / then if then else 0.0
-                for lever in set(levers) | set(initial.get(product, {})):
-                    wedges[lever] += levers.get(lever, 0.0) - scale * initial.get(product, {}).get(lever, 0.0)
-            wedges["other"] += _overproduction(reference.chain, base_flows) - _overproduction(chain, flows)
-            reduction = sum(wedges.values())
-            for lever in LEVER_ORDER:
-                value = wedges.get(lever, 0.0)
+            if reference is None:
+                reference = _Reference.of(flows, chain, len(catalog.names))
+            levers = _year_wedges(flows, chain, reference).tolist()
+            reduction = sum(levers)
+            for lever, value in zip(LEVER_ORDER, levers, strict=True):
                 share = value / reduction if abs(reduction) > 1e-9 else float("nan")
                 rows.append((region, year, lever, value, share, "MtCO2/yr"))
     return pd.DataFrame(rows, columns=["region", "year", "lever", "abatement", "share", "unit"])
-
-
-def _product_wedges(
-    data: ModelData, region: str, year: int, flows: _YearFlows, chain: dict, reference: _Reference
-) -> dict[str, dict[str, float]]:
-    """{final product: {lever: wedge}} in one region and year, before the first-year correction."""
-    system = chain["system"]
-    base_hydrogen = reference.hydrogen()
-    finals = {c for c in flows.commodities if data.demand.get((region, c, year), 0) > 0}
-    finals |= {c for c in reference.flows.commodities if data.demand.get((region, c, reference.year), 0) > 0}
-    result: dict[str, dict[str, float]] = {}
-    for product in sorted(finals):
-        wedges: dict[str, float] = defaultdict(float)
-        result[product] = wedges
-        intensity = reference.intensity(product)
-        demand_now = data.demand.get((region, product, year), 0.0)
-        wedges["demand"] += (data.demand.get((region, product, reference.year), 0.0) - demand_now) * intensity
-        if demand_now <= 0 or product not in system.position:
-            continue
-        supply = flows.supply[system.position[product]]
-        share = demand_now / supply if supply > 0 else 0.0
-        own = chain["own"]
-        for k, v, activity in flows.routes:
-            if data.technologies[k].output != product:
-                continue
-            reaching = activity * share
-            net = system.per_route(k, v, own["net"][(k, v)], chain["net"])
-            gross_now = system.per_route(k, v, own["gross"][(k, v)], chain["gross_now"])
-            gross_then = system.per_route(k, v, own["gross"][(k, v)], chain["gross_then"])
-            captured = system.per_route(k, v, own["captured"][(k, v)], chain["captured"])
-            hydrogen = sum(
-                system.per_route(k, v, 0.0, content)
-                * (base_hydrogen.get(c, 0.0) - chain["gross_then"][system.position[c]])
-                for c, content in chain["hydrogen"].items()
-            )
-            parts = {
-                "ccus": reaching * captured,
-                "electrification": reaching * (gross_then - gross_now),
-                "hydrogen": reaching * hydrogen,
-            }
-            for lever, value in parts.items():
-                wedges[lever] += value
-            wedges[_lever(data, k)] += reaching * (intensity - net) - sum(parts.values())
-        position = system.position[product]
-        bought = flows.purchase[position] * share
-        factor = data.emission_factor.get((region, product, year), 0.0) if in_scope("indirect", data.scope) else 0.0
-        wedges["other"] += bought * (intensity - factor)
-        made_as_main = sum(activity for k, _v, activity in flows.routes if data.technologies[k].output == product)
-        byproduct = flows.supply[position] - flows.purchase[position] - made_as_main
-        wedges["other"] += byproduct * share * intensity  # by-products carry no emissions of their own
-    return result
 
 
 def lever_summary(abatement: pd.DataFrame, year: int) -> dict:

@@ -185,7 +185,7 @@ def solve_alternative(
     result = solver.solve(time_limit=time_limit)
     run_tables: dict[str, pd.DataFrame] = {}
     emissions: dict[int, float] = {}
-    limit_dual = result.duals.get("mga_cost_limit", {}).get((), 0.0)
+    limit_dual = result.dual("mga_cost_limit", ())
     limit_dual = 0.0 if abs(limit_dual) < 1e-12 else limit_dual  # solver noise: the limit does not bind
     if result.optimal:
         run_tables, emissions = tables_from_solution(data, built, _cost_duals(result, limit_dual))
@@ -222,8 +222,7 @@ def _cost_duals(result: SolveResult, limit_dual: float) -> SolveResult:
     |limit_dual| are that problem's, so its carbon_price.csv is a carbon price in currency per tCO2.
     """
     scale = 1 / abs(limit_dual) if limit_dual else 0.0
-    duals = {name: {key: value * scale for key, value in rows.items()} for name, rows in result.duals.items()}
-    return dataclasses.replace(result, duals=duals)
+    return dataclasses.replace(result, row_dual=[value * scale for value in result.row_dual])
 
 
 def _unit(data: ModelData, target: Target) -> str:

@@ -11,6 +11,7 @@ import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import pandas as pd
 from tqdm import tqdm
@@ -18,7 +19,7 @@ from tqdm import tqdm
 from optimizer.batch import store
 from optimizer.batch.config import Sweep, check_against_data
 from optimizer.batch.design import Point, design
-from optimizer.batch.worker import solve_point
+from optimizer.batch.worker import cost_only, ready, solve_point, write_portable
 
 
 def run_sweep(
@@ -56,11 +57,22 @@ def _results(
         for run_id, point in todo:
             yield solve_point(sweep, run_id, point)
     else:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(solve_point, sweep, run_id, point) for run_id, point in todo]
-            for future in as_completed(futures):
-                yield future.result()
+        yield from _pool(sweep, todo, workers)
+
+
+def _pool(sweep: Sweep, todo: list[tuple[str, Point]], workers: int) -> Iterator[tuple[dict, dict]]:
+    """Local processes. The workers start (and import) while this process builds the base
+    model once; they load it from a file instead of each building it again."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["optimizer.batch.worker"])
+    with TemporaryDirectory() as folder, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for _ in range(workers):
+            pool.submit(ready)
+        reuse = any(cost_only(sweep, point) for _, point in todo)
+        portable = write_portable(sweep.base, Path(folder)) if reuse else None
+        futures = [pool.submit(solve_point, sweep, run_id, point, portable) for run_id, point in todo]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def _dask(sweep: Sweep, todo: list[tuple[str, Point]], scheduler: str) -> Iterator[tuple[dict, dict]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -27,18 +28,20 @@ def interpolate(
     {('a', 2015): 1.0, ('a', 2025): 2.0, ('a', 2040): 3.0}
     """
     result: dict[tuple[object, ...], float] = {}
-    given = table.dropna(subset=[value])
+    given = table.dropna(subset=[value, *keys])
     if given.empty:
         return result
+    given = given.sort_values([*keys, year], kind="stable")  # groups in key order, each by year
+    groups = list(given[list(keys)].itertuples(index=False, name=None))
+    xs_all = given[year].to_numpy(dtype=float)
+    ys_all = given[value].to_numpy(dtype=float)
+    starts = [0, *(i for i in range(1, len(groups)) if groups[i] != groups[i - 1]), len(groups)]
     target = np.asarray(years, dtype=float)
-    for key, group in given.groupby(list(keys), sort=True):
-        key_tuple = key if isinstance(key, tuple) else (key,)
-        group = group.sort_values(year)
-        xs = group[year].to_numpy(dtype=float)
-        ys = group[value].to_numpy(dtype=float)
-        filled = np.interp(target, xs, ys)
+    for start, stop in pairwise(starts):
+        xs = xs_all[start:stop]
+        filled = np.interp(target, xs, ys_all[start:stop]).tolist()
         for y, v in zip(years, filled, strict=True):
             if before_first == "none" and y < xs[0]:
                 continue
-            result[(*key_tuple, int(y))] = float(v)
+            result[(*groups[start], int(y))] = v
     return result

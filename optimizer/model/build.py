@@ -15,9 +15,10 @@ from optimizer.model.sets import ModelIndex, build_index
 
 @dataclass
 class BuiltModel:
-    """A Pyomo model with the index and the term lists it was built from."""
+    """A Pyomo model with the index and the term lists it was built from (`model` is None
+    where only the LP was taken to another process, see `runner.PortableModel`)."""
 
-    model: pyo.ConcreteModel
+    model: pyo.ConcreteModel | None
     index: ModelIndex
     emission_terms: list[EmissionTerm]
     cost_terms: list[CostTerm]

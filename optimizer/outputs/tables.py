@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from optimizer.data.model_data import ModelData
@@ -21,18 +22,12 @@ EMISSION_UNIT = "MtCO2/yr"
 
 
 class SolutionView:
-    """Variable values by name and key, zero where a variable is absent."""
+    """Variable values and row duals by name and key, zero where one is absent."""
 
     def __init__(self, result: SolveResult) -> None:
-        self.values = result.values
-        self.duals = result.duals
-
-    def value(self, variable: str, key: tuple) -> float:
-        """The value (solver noise below 1e-9 is already zero, see `HighsSolver.solve`)."""
-        return self.values.get(variable, {}).get(key, 0.0)
-
-    def dual(self, constraint: str, key: tuple) -> float:
-        return self.duals.get(constraint, {}).get(key, 0.0)
+        self.value = result.value  # solver noise below 1e-9 is already zero, see `HighsSolver.solve`
+        self.dual = result.dual
+        self.along = result.along
 
 
 def _flow_unit(data: ModelData, commodity: str) -> str:
@@ -42,10 +37,7 @@ def _flow_unit(data: ModelData, commodity: str) -> str:
 def production_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
     """Output of each technology (main output and by-products) by year."""
     totals: dict[tuple[str, str, str, int], float] = defaultdict(float)
-    for r, k, v, y in index.capacity_index:
-        activity = view.value("activity", (r, k, v, y))
-        if not activity:
-            continue
+    for (r, k, v, y), activity in _running(index, view):
         totals[(r, k, data.technologies[k].output, y)] += activity
         for commodity, coef in data.vintage_outputs.get((k, v), {}).items():
             totals[(r, k, commodity, y)] += activity * coef
@@ -56,29 +48,34 @@ def production_table(data: ModelData, index: ModelIndex, view: SolutionView) -> 
     return pd.DataFrame(rows, columns=["region", "sector", "technology", "commodity", "year", "value", "unit"])
 
 
+def _running(index: ModelIndex, view: SolutionView) -> list[tuple[tuple[str, str, int, int], float]]:
+    """(region, technology, vintage, year) and activity of every vintage that runs."""
+    activity = view.along("activity", index.capacity_index)
+    return [(index.capacity_index[i], float(activity[i])) for i in np.flatnonzero(activity)]
+
+
 def capacity_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
     """Capacity in service, built and retired early, by technology and year."""
     in_service: dict[tuple[str, str, int], float] = defaultdict(float)
     retired: dict[tuple[str, str, int], float] = defaultdict(float)
-    alive = set(index.capacity_index)
-    for r, k, v, y in index.capacity_index:
-        now = view.value("capacity", (r, k, v, y))
+    capacity = dict(zip(index.capacity_index, view.along("capacity", index.capacity_index).tolist(), strict=True))
+    for (r, k, v, y), now in capacity.items():
         in_service[(r, k, y)] += now
-        previous = index.previous_year.get(y)
+        before = capacity.get((r, k, v, index.previous_year.get(y)))
         if v == data.stock_vintage:
-            before = view.value("capacity", (r, k, v, previous)) if (r, k, v, previous) in alive else None
             scheduled = data.stock[(r, k, y)] if before is None else min(before, data.stock[(r, k, y)])
-        elif previous is not None and (r, k, v, previous) in alive:
-            scheduled = view.value("capacity", (r, k, v, previous))
         else:
-            scheduled = now
-        retired[(r, k, y)] += max(0.0, scheduled - now)
+            scheduled = now if before is None else before
+        if scheduled > now:
+            retired[(r, k, y)] += scheduled - now
+    built = view.along("new_capacity", index.new_capacity_index).tolist()
+    new_capacity = dict(zip(index.new_capacity_index, built, strict=True))
     rows = []
-    for (r, k, y), value in sorted(in_service.items()):
-        new = view.value("new_capacity", (r, k, y))
-        if value or new or retired[(r, k, y)]:
+    for r, k, y in sorted(in_service):
+        value, new, gone = in_service[(r, k, y)], new_capacity.get((r, k, y), 0.0), retired.get((r, k, y), 0.0)
+        if value or new or gone:
             unit = _flow_unit(data, data.technologies[k].output)
-            rows.append((r, data.technologies[k].sector, k, y, value, new, retired[(r, k, y)], unit))
+            rows.append((r, data.technologies[k].sector, k, y, value, new, gone, unit))
     columns = ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -86,10 +83,7 @@ def capacity_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd
 def consumption(data: ModelData, index: ModelIndex, view: SolutionView) -> dict[tuple[str, str, str, int], float]:
     """Amount of each commodity each technology uses: {(region, technology, commodity, year)}."""
     used: dict[tuple[str, str, str, int], float] = defaultdict(float)
-    for r, k, v, y in index.capacity_index:
-        activity = view.value("activity", (r, k, v, y))
-        if not activity:
-            continue
+    for (r, k, v, y), activity in _running(index, view):
         for commodity, coef in data.vintage_inputs.get((k, v), {}).items():
             used[(r, k, commodity, y)] += activity * coef
         captured = data.co2_direct.get((k, v), 0.0) * data.capture_rate.get((k, v), 0.0)
@@ -98,24 +92,28 @@ def consumption(data: ModelData, index: ModelIndex, view: SolutionView) -> dict[
     return used
 
 
-def energy_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
-    """Use of energy commodities by sector and year."""
+def energy_table(data: ModelData, used: dict[tuple[str, str, str, int], float]) -> pd.DataFrame:
+    """Use of energy commodities by sector and year, from `consumption`."""
     totals: dict[tuple[str, str, str, int], float] = defaultdict(float)
-    for (r, k, c, y), amount in consumption(data, index, view).items():
+    for (r, k, c, y), amount in used.items():
         if data.commodity_kind.get(c) == "energy":
             totals[(r, data.technologies[k].sector, c, y)] += amount
     rows = [(r, s, c, y, value, _flow_unit(data, c)) for (r, s, c, y), value in sorted(totals.items())]
     return pd.DataFrame(rows, columns=["region", "sector", "commodity", "year", "value", "unit"])
 
 
-def emissions_table(data: ModelData, index: ModelIndex, terms: list[EmissionTerm], view: SolutionView) -> pd.DataFrame:
-    """Direct, captured and indirect CO2 by technology and year.
+def emissions_table(
+    data: ModelData,
+    terms: list[EmissionTerm],
+    used: dict[tuple[str, str, str, int], float],
+    view: SolutionView,
+) -> pd.DataFrame:
+    """Direct, captured and indirect CO2 by technology and year (`used`: from `consumption`).
 
     Indirect emissions of a purchased commodity are shared among its users in proportion to
     their use (demand for the commodity itself is reported under sector 'final_demand').
     """
     totals: dict[tuple[str, str, int, str], float] = defaultdict(float)
-    used = consumption(data, index, view)
     users: dict[tuple[str, str, int], dict[str, float]] = defaultdict(dict)
     for (r, k, c, y), amount in used.items():
         users[(r, c, y)][k] = amount
