@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # all cases
     python benchmarks/run.py --quick    # a subset, under two minutes
+    python benchmarks/run.py --sweep-only   # only the sweep throughput cases (~8 minutes)
 
 Phases: load (CSV → ModelData), build (Pyomo), handoff (standard-form compile + passModel),
 solve (HiGHS's own run time), extract (tables incl. attribution), write (files). Each case
@@ -79,7 +80,7 @@ def _child(step: int, regions: int) -> dict:
 SWEEP = """name = "bench-sweep"
 base = "{base}"
 method = "latin-hypercube"
-samples = 20
+samples = {samples}
 seed = 11
 
 [[parameter]]
@@ -108,8 +109,8 @@ range = [0.7, 1.5]
 """
 
 
-def sweep_case(step: int, workers: int) -> dict:
-    """A 20-point Latin-hypercube cost sweep (cold re-solves) on `workers` processes."""
+def sweep_case(step: int, workers: int, samples: int = 20) -> dict:
+    """A Latin-hypercube cost sweep (cold re-solves) of `samples` points on `workers` processes."""
     from optimizer.batch.config import load_sweep
     from optimizer.batch.execute import run_sweep
 
@@ -117,7 +118,7 @@ def sweep_case(step: int, workers: int) -> dict:
         folder = Path(tmp)
         base = _scenario(folder, DATASET, step, "bench")
         path = folder / "sweep.toml"
-        path.write_text(SWEEP.format(base=base.as_posix()), encoding="utf-8")
+        path.write_text(SWEEP.format(base=base.as_posix(), samples=samples), encoding="utf-8")
         clock = time.perf_counter()
         runs = run_sweep(load_sweep(path), folder / "out", workers=workers, progress=False)
         wall = time.perf_counter() - clock
@@ -134,14 +135,52 @@ def sweep_case(step: int, workers: int) -> dict:
     }
 
 
+def _sweep_child(step: int, workers: int, samples: int) -> dict:
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        f"from run import sweep_case; print(json.dumps(sweep_case({step}, {workers}, {samples})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sweeps(step: int, sizes: tuple[int, ...]) -> dict:
+    """Each sweep size on 1 and 2 workers; throughput ratios end to end and at the margin.
+
+    End to end includes the fixed start (reading, the design, building the base model once),
+    which a 20-point sweep does not amortise. The marginal ratio compares the extra points of
+    the largest size over the smallest per extra second, which is what a long sweep sees.
+    """
+    results: dict = {"step": step}
+    for samples in sizes:
+        for workers in (1, 2):
+            case = _sweep_child(step, workers, samples)
+            results[f"points_{samples}_workers_{workers}"] = case
+            print(f"sweep step {step}, {samples} points, {workers} worker(s): {case}", flush=True)
+        one, two = (results[f"points_{samples}_workers_{w}"] for w in (1, 2))
+        results[f"throughput_2_over_1_at_{samples}"] = round(two["points_per_s"] / one["points_per_s"], 2)
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        extra = {w: results[f"points_{large}_workers_{w}"]["wall_s"] - results[f"points_{small}_workers_{w}"]["wall_s"]
+                 for w in (1, 2)}  # fmt: skip
+        results["marginal_throughput_2_over_1"] = round(extra[1] / extra[2], 2)
+    for key, value in results.items():
+        if key.startswith(("throughput", "marginal")):
+            print(f"sweep {key}: {value}")
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="default 5-year, annual and 1/4 regions only")
+    parser.add_argument("--sweep-only", action="store_true", help="only the annual sweeps on 1 and 2 workers")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     cases = {"default_5y": (5, 1), "default_annual": (1, 1)}
     for regions in (1, 4) if args.quick else (1, 4, 8, 16, 31):
         cases[f"regions_{regions}_5y"] = (5, regions)
+    if args.sweep_only:
+        cases = {}
     results: dict = {
         "cases": {},
         "machine": {
@@ -163,20 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{case['overhead_over_solve']:>10.2f}{case['peak_rss_mb']:>8.0f}",
             flush=True,
         )
-    step = 5 if args.quick else 1
-    results["sweep"] = {"step": step}
-    for workers in (1, 2):
-        code = (
-            f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            f"from run import sweep_case; print(json.dumps(sweep_case({step}, {workers})))"
-        )
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-        case = json.loads(done.stdout.strip().splitlines()[-1])
-        results["sweep"][f"workers_{workers}"] = case
-        print(f"sweep step {step}, {workers} worker(s): {case}", flush=True)
-    one, two = results["sweep"]["workers_1"], results["sweep"]["workers_2"]
-    results["sweep"]["throughput_2_over_1"] = round(two["points_per_s"] / one["points_per_s"], 2)
-    print(f"sweep throughput, 2 workers over 1: {results['sweep']['throughput_2_over_1']}")
+    results["sweep"] = sweeps(5, (20,)) if args.quick else sweeps(1, (20, 60))
     if "regions_31_5y" in results["cases"]:
         one, many = results["cases"]["regions_1_5y"], results["cases"]["regions_31_5y"]
         results["scaling_31_over_1"] = round(many["total_s"] / one["total_s"], 2)

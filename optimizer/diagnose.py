@@ -15,7 +15,8 @@ from optimizer.data.model_data import ModelData
 from optimizer.data.scenario import SolverSettings
 from optimizer.model.build import build_model
 from optimizer.model.elastic import CAP_FAMILIES, OTHER_FAMILIES, Slack, make_elastic
-from optimizer.solve import HighsSolver, SolveResult
+from optimizer.solution import SolveResult
+from optimizer.solve import HighsSolver
 
 TOLERANCE = 1e-6
 

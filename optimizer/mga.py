@@ -47,7 +47,8 @@ from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.cost import objective_coefficients
 from optimizer.outputs.tables import SolutionView
 from optimizer.runner import RunResult, solve_scenario, tables_from_solution, write_run
-from optimizer.solve import HighsSolver, SolveResult
+from optimizer.solution import SolveResult
+from optimizer.solve import HighsSolver
 
 Target = tuple[str, str, str]  # (kind: lever | technology, name, sense: min | max)
 KINDS = ("lever", "technology")

@@ -21,6 +21,7 @@ from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
 from optimizer.data.schema import CO2_STORAGE
 from optimizer.diagnose import diagnose
+from optimizer.lp import LpSnapshot
 from optimizer.model import cost as cost_family
 from optimizer.model import emissions as emissions_family
 from optimizer.model.build import BuiltModel, build_model
@@ -28,7 +29,8 @@ from optimizer.model.emissions import EmissionTerm
 from optimizer.model.sets import ModelIndex
 from optimizer.outputs import tables
 from optimizer.outputs.write import write_folder
-from optimizer.solve import HighsSolver, LpSnapshot, SolveResult
+from optimizer.solution import SolveResult
+from optimizer.solve import HighsSolver
 
 
 @dataclass

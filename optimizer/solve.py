@@ -14,17 +14,17 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler, LinearStandardFormInfo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.data.scenario import SolverSettings
 from optimizer.errors import SolverError
+from optimizer.lp import VECTORS, LpSnapshot, lp_from_form
+from optimizer.solution import NONE, SolutionKeys, SolveResult
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -36,103 +36,6 @@ _STATUS = {
     highspy.HighsModelStatus.kModelEmpty: "optimal",
 }
 _METHOD = {"ipm": "ipx", "simplex": "simplex", "choose": "choose"}
-
-
-_NONE: dict = {}
-
-
-@dataclass(frozen=True)
-class SolutionKeys:
-    """(Pyomo component name, index) of each column and row of the LP, with their positions."""
-
-    columns: list[tuple[str, tuple]]
-    rows: list[tuple[str, tuple]]
-    _along: dict = field(default_factory=dict, compare=False, repr=False)
-
-    @cached_property
-    def column_position(self) -> dict[str, dict[tuple, int]]:
-        return _positions(self.columns)
-
-    @cached_property
-    def row_position(self) -> dict[str, dict[tuple, int]]:
-        return _positions(self.rows)
-
-    def positions_along(self, variable: str, keys: tuple[tuple, ...]) -> np.ndarray:
-        """Column of `variable`[key] for each key (−1 where absent), cached per keys object
-        (meant for the model's index tuples, which live as long as the model)."""
-        cached = self._along.get((variable, id(keys)))
-        if cached is None or cached[0] is not keys:
-            if len(self._along) > 64:
-                self._along.clear()
-            where = self.column_position.get(variable, _NONE)
-            cached = (keys, np.fromiter((where.get(key, -1) for key in keys), dtype=np.int64, count=len(keys)))
-            self._along[(variable, id(keys))] = cached
-        return cached[1]
-
-
-def _positions(keys: list[tuple[str, tuple]]) -> dict[str, dict[tuple, int]]:
-    positions: dict[str, dict[tuple, int]] = {}
-    for j, (name, key) in enumerate(keys):
-        positions.setdefault(name, {})[key] = j
-    return positions
-
-
-@dataclass
-class SolveResult:
-    """What one HiGHS run returned: the solution as lists in LP order, read by component name
-    and index through `value`, `dual` and `reduced_cost` (or the nested dicts `values`, `duals`,
-    `reduced_costs`, built on first use)."""
-
-    status: str
-    objective: float | None
-    solve_seconds: float = 0.0
-    iterations: dict[str, int] = field(default_factory=dict)
-    method: str = "simplex"
-    keys: SolutionKeys = field(default_factory=lambda: SolutionKeys([], []))
-    primal: list[float] = field(default_factory=list)
-    column_dual: list[float] = field(default_factory=list)
-    row_dual: list[float] = field(default_factory=list)
-
-    @property
-    def optimal(self) -> bool:
-        return self.status == "optimal"
-
-    def along(self, variable: str, keys: tuple[tuple, ...]) -> np.ndarray:
-        """Values of `variable`[key] for each key, 0 where absent (keys: a long-lived tuple)."""
-        return self._padded_primal[self.keys.positions_along(variable, keys)]
-
-    @cached_property
-    def _padded_primal(self) -> np.ndarray:
-        return np.append(np.asarray(self.primal, dtype=float), 0.0)  # position −1 reads this 0
-
-    def value(self, variable: str, key: tuple) -> float:
-        """A variable's value, 0 where the variable is not in the LP."""
-        j = self.keys.column_position.get(variable, _NONE).get(key)
-        return 0.0 if j is None else self.primal[j]
-
-    def dual(self, constraint: str, key: tuple) -> float:
-        """A row's dual (∂objective/∂rhs), 0 where the row is not in the LP."""
-        i = self.keys.row_position.get(constraint, _NONE).get(key)
-        return 0.0 if i is None else self.row_dual[i]
-
-    @cached_property
-    def values(self) -> dict[str, dict[tuple, float]]:
-        return _nested(self.keys.columns, self.primal)
-
-    @cached_property
-    def reduced_costs(self) -> dict[str, dict[tuple, float]]:
-        return _nested(self.keys.columns, self.column_dual)
-
-    @cached_property
-    def duals(self) -> dict[str, dict[tuple, float]]:
-        return _nested(self.keys.rows, self.row_dual)
-
-
-def _nested(keys: list[tuple[str, tuple]], numbers: list[float]) -> dict[str, dict[tuple, float]]:
-    nested: dict[str, dict[tuple, float]] = {}
-    for (name, key), number in zip(keys, numbers, strict=True):
-        nested.setdefault(name, {})[key] = number
-    return nested
 
 
 def _new_highs() -> highspy.Highs:
@@ -166,60 +69,6 @@ def _component_keys(model: pyo.ConcreteModel, kind: type, objects: list) -> list
     return [found[id(item)] for item in objects]
 
 
-_VECTORS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper")
-
-
-@dataclass
-class LpSnapshot:
-    """An LP in HiGHS's column-wise arrays with the key of each column and row (picklable)."""
-
-    columns: list[tuple[str, tuple]]
-    rows: list[tuple[str, tuple]]
-    vectors: dict[str, np.ndarray]  # col_cost, col_lower, col_upper, row_lower, row_upper
-    matrix: tuple[np.ndarray, np.ndarray, np.ndarray]  # column starts, row indices, values
-    offset: float = 0.0
-
-    def lp(self) -> highspy.HighsLp:
-        return _lp(self.vectors, self.matrix, self.offset)
-
-
-def _lp_from(form: LinearStandardFormInfo) -> highspy.HighsLp:
-    """A HighsLp from pyomo.repn's standard form (mixed form: rows keep their sense)."""
-    n_cols = len(form.columns)
-    inf = highspy.kHighsInf
-    cost = form.c.toarray()[0] if form.c.shape[0] else np.zeros(n_cols)
-    kinds = np.array([kind for _, kind in form.rows], dtype=int)
-    rhs = np.asarray(form.rhs, dtype=float)
-    vectors = {
-        "col_cost": np.asarray(cost, dtype=float),
-        "col_lower": np.array([-inf if v.lb is None else v.lb for v in form.columns], dtype=float),
-        "col_upper": np.array([inf if v.ub is None else v.ub for v in form.columns], dtype=float),
-        "row_lower": np.where(kinds <= 0, rhs, -inf),
-        "row_upper": np.where(kinds >= 0, rhs, inf),
-    }
-    matrix = form.A.tocsc()
-    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    return _lp(vectors, (matrix.indptr, matrix.indices, matrix.data), offset)
-
-
-def _lp(
-    vectors: dict[str, np.ndarray], matrix: tuple[np.ndarray, np.ndarray, np.ndarray], offset: float
-) -> highspy.HighsLp:
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(vectors["col_cost"]), len(vectors["row_lower"])
-    for name, vector in vectors.items():
-        setattr(lp, f"{name}_", vector)
-    lp.offset_ = offset
-    start, index, value = matrix
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.asarray(start, dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(value, dtype=float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
-    lp.sense_ = highspy.ObjSense.kMinimize
-    return lp
-
-
 class HighsSolver:
     """A Pyomo model handed to one `highspy.Highs` object, ready to solve and re-solve."""
 
@@ -230,7 +79,7 @@ class HighsSolver:
         self.rows: list | None = [row for row, _ in form.rows]
         self._model = model
         self._keys: SolutionKeys | None = None
-        self._open(_lp_from(form), settings)
+        self._open(lp_from_form(form), settings)
         self.handoff_seconds = time.perf_counter() - started
 
     @classmethod
@@ -251,7 +100,7 @@ class HighsSolver:
         return LpSnapshot(
             self.keys.columns,
             self.keys.rows,
-            {name: np.asarray(getattr(lp, f"{name}_"), dtype=float) for name in _VECTORS},
+            {name: np.asarray(getattr(lp, f"{name}_"), dtype=float) for name in VECTORS},
             (np.asarray(matrix.start_), np.asarray(matrix.index_), np.asarray(matrix.value_, dtype=float)),
             float(lp.offset_),
         )
@@ -315,7 +164,7 @@ class HighsSolver:
         positions = self.keys.column_position
         cost = np.zeros(len(self.keys.columns))
         for (variable, key), value in coefficients.items():
-            j = positions.get(variable, _NONE).get(key)
+            j = positions.get(variable, NONE).get(key)
             if j is not None:
                 cost[j] = value
             elif value:
