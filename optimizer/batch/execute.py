@@ -69,7 +69,10 @@ def _pool(sweep: Sweep, todo: list[tuple[str, Point]], workers: int) -> Iterator
         for _ in range(workers):
             pool.submit(ready)
         reuse = any(cost_only(sweep, point) for _, point in todo)
-        portable = write_portable(sweep.base, Path(folder)) if reuse else None
+        try:
+            portable = write_portable(sweep.base, Path(folder)) if reuse else None
+        except Exception:  # each worker then builds the base itself and records any failure per point
+            portable = None
         futures = [pool.submit(solve_point, sweep, run_id, point, portable) for run_id, point in todo]
         for future in as_completed(futures):
             yield future.result()
