@@ -199,9 +199,10 @@ class HighsSolver:
             "ipm": int(info.ipm_iteration_count),
             "crossover": int(info.crossover_iteration_count),
         }
-        result = SolveResult(status, None, seconds, iterations, method, self.keys)
+        result = SolveResult(status, None, seconds, iterations, method)
         if status != "optimal":
-            return result
+            return result  # no keys: every value and dual reads 0, every dict is empty
+        result.keys = self.keys
         result.objective = float(info.objective_function_value)
         solution = self.highs.getSolution()
         primal = np.asarray(solution.col_value, dtype=float)

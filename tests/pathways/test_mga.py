@@ -11,14 +11,17 @@ Cost 10 × 100 × 5 + 5/3 × 100 + 25/3 × 148 = 6,400; ccus proxy = captured CO
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
 import pytest
 
 from optimizer.compare import compare_runs
+from optimizer.data.scenario import load_scenario
 from optimizer.errors import InputError
-from optimizer.mga import run_mga
+from optimizer.mga import run_mga, solve_alternative
+from optimizer.runner import solve_scenario
 
 CAP = "cap = { 2030 = 5 }"
 
@@ -92,3 +95,17 @@ def test_unknown_targets_are_bad_input(scenario):
     assert "3 problem(s)" in report
     for name in ("'nuclear'", "'bof'", "'up'"):
         assert name in report
+
+
+def test_alternative_without_an_optimum_is_recorded_not_raised(scenario):
+    """A cost limit below the optimum leaves the alternative infeasible: it comes back with its
+    status and no tables, and reading its (absent) solution gives zeros, not an error."""
+    path = scenario(extra=CAP)
+    optimum = solve_scenario(path)
+    unreachable = dataclasses.replace(optimum, summary={**optimum.summary, "objective": optimum.result.objective / 2})
+    alternative = solve_alternative(load_scenario(path), ("lever", "ccus", "min"), unreachable, 0.0)
+    assert alternative.run.status == "infeasible"
+    assert alternative.run.tables == {}
+    assert alternative.run.result.value("activity", ("CN", "bf", 2025, 2025)) == 0.0
+    assert alternative.run.result.values == {}
+    assert alternative.run.result.duals == {}
