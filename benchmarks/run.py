@@ -206,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     if "regions_31_5y" in results["cases"]:
         one, many = results["cases"]["regions_1_5y"], results["cases"]["regions_31_5y"]
         results["scaling_31_over_1"] = round(many["total_s"] / one["total_s"], 2)
+    if args.sweep_only and args.out.exists():  # keep the cases recorded by the last full run
+        results = {**json.loads(args.out.read_text(encoding="utf-8")), "sweep": results["sweep"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"written to {args.out}")

@@ -8,6 +8,7 @@ one thread per worker (the scenario's default) so workers do not oversubscribe t
 from __future__ import annotations
 
 import multiprocessing
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -51,6 +52,8 @@ def run_sweep(
 def _results(
     sweep: Sweep, todo: list[tuple[str, Point]], workers: int, scheduler: str | None
 ) -> Iterator[tuple[dict, dict]]:
+    if not todo:
+        return
     if scheduler is not None:
         yield from _dask(sweep, todo, scheduler)
     elif workers <= 1:
@@ -66,13 +69,15 @@ def _pool(sweep: Sweep, todo: list[tuple[str, Point]], workers: int) -> Iterator
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["optimizer.batch.worker"])
     with TemporaryDirectory() as folder, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for _ in range(workers):
+        for _ in range(min(workers, len(todo))):
             pool.submit(ready)
         reuse = any(cost_only(sweep, point) for _, point in todo)
-        try:
-            portable = write_portable(sweep.base, Path(folder)) if reuse else None
-        except Exception:  # each worker then builds the base itself and records any failure per point
-            portable = None
+        portable = None
+        if reuse:
+            try:
+                portable = write_portable(sweep.base, Path(folder))
+            except Exception as error:  # each worker then builds it and records any failure per point
+                warnings.warn(f"could not hand the base model to the workers ({error}); each builds it", stacklevel=2)
         futures = [pool.submit(solve_point, sweep, run_id, point, portable) for run_id, point in todo]
         for future in as_completed(futures):
             yield future.result()

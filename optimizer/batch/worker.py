@@ -15,6 +15,7 @@ import gc
 import os
 import pickle
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -22,12 +23,12 @@ import pandas as pd
 from optimizer.attribution import lever_summary
 from optimizer.batch.config import Parameter, Sweep
 from optimizer.batch.design import Point
-from optimizer.data.model_data import load_model_data, year_path
+from optimizer.data.model_data import dataset_signature, load_model_data, year_path
 from optimizer.data.scenario import Override, Scenario, load_scenario
 from optimizer.errors import InputError, Issue
 from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
-_MODELS: dict[str, PreparedModel] = {}  # base scenario path → its built model and HiGHS object
+_MODELS: dict[str, tuple[tuple, PreparedModel]] = {}  # base scenario path → (file fingerprint, prepared base)
 _TABLES: dict = {}  # dataset path → typed tables, read once per process
 
 
@@ -71,26 +72,40 @@ def _apply(op: str, current: float, value: float) -> float:
 
 
 def _base(path: Path, portable: Path | None = None) -> PreparedModel:
-    """The base scenario, prepared once per process (not solved: the first point starts cold):
-    from the `portable` file the parent wrote when there is one, else built here."""
-    key = str(path)
-    if key not in _MODELS:
-        if portable is not None and portable.exists():
-            with portable.open("rb") as file:
-                _MODELS[key] = pickle.load(file).prepare()  # written by this sweep's parent process
-        else:
-            _MODELS[key] = prepare_scenario(path, _TABLES)
-        # The base is ~10^6 long-lived objects; keep them out of the cyclic garbage collector,
-        # whose full passes over them otherwise cost ~0.15 s every other point.
+    """The base scenario, prepared once per process and again only if its files change (not
+    solved: the first point starts cold). In a pool worker (`portable` given) it is loaded from
+    the file the parent wrote, or built here if that fails, and then frozen out of the cyclic
+    garbage collector: the pool ends with the sweep, and full passes over the base's ~10^6
+    objects otherwise cost ~0.15 s every other point."""
+    scenario = load_scenario(path)
+    fingerprint = (Path(path).stat().st_mtime_ns, dataset_signature(scenario.dataset))
+    cached = _MODELS.get(str(path))
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    prepared = _load(portable) if portable is not None else None
+    if prepared is None:
+        prepared = prepare_scenario(scenario, _TABLES)
+    _MODELS[str(path)] = (fingerprint, prepared)
+    if portable is not None:
+        gc.collect()
         gc.freeze()
-    return _MODELS[key]
+    return prepared
+
+
+def _load(portable: Path) -> PreparedModel | None:
+    try:
+        with portable.open("rb") as file:
+            return pickle.load(file).prepare()  # written by this sweep's parent process
+    except Exception as error:  # any failure: build the base here instead
+        warnings.warn(f"could not load the base model from {portable} ({error}); building it", stacklevel=2)
+        return None
 
 
 def write_portable(path: Path, folder: Path) -> Path:
-    """Prepare the base scenario here and write it for worker processes; return the file."""
+    """Prepare the base scenario here (read afresh) and write it for worker processes."""
     target = folder / "base.pickle"
     with target.open("wb") as file:
-        pickle.dump(prepare_scenario(path, _TABLES).portable(), file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(prepare_scenario(path).portable(), file, protocol=pickle.HIGHEST_PROTOCOL)
     return target
 
 

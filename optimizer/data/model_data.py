@@ -99,19 +99,19 @@ def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) 
 
     Returns the model data and the input files read (for hashing). Raises InputError with every
     problem found. With `cache` (a dict kept by the caller, e.g. a sweep worker), the typed
-    tables of a dataset are read once and copied for each later call.
+    tables of a dataset are read once and copied for each later call, until its files change.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     issues: list[Issue] = []
-    key = str(scenario.dataset)
-    if cache is not None and key in cache:
-        info, cached = cache[key]
+    key, signature = str(scenario.dataset), dataset_signature(scenario.dataset)
+    if cache is not None and key in cache and cache[key][0] == signature:
+        _, info, cached = cache[key]
         tables = {name: table.copy() for name, table in cached.items()}
     else:
         info, tables = read_tables(scenario.dataset, issues)
         if cache is not None and not issues:
-            cache[key] = (info, {name: table.copy() for name, table in tables.items()})
+            cache[key] = (signature, info, {name: table.copy() for name, table in tables.items()})
     scenario_file = scenario.path.name if scenario.path else "scenario"
     issues += apply_overrides(tables, scenario.overrides, scenario_file)
     validate_tables(tables, issues)
@@ -124,6 +124,15 @@ def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) 
     if scenario.path:
         files[f"scenario:{scenario.path.name}"] = scenario.path
     return data, files
+
+
+def dataset_signature(dataset: Path) -> tuple[tuple[str, int, int], ...]:
+    """(name, modification time in ns, size) of each input file: a cache read from the folder
+    is stale once this changes."""
+    if not dataset.is_dir():
+        return ()
+    files = sorted(p for p in dataset.iterdir() if p.suffix in (".csv", ".toml"))
+    return tuple((p.name, (stat := p.stat()).st_mtime_ns, stat.st_size) for p in files)
 
 
 def _milestones(scenario: Scenario, rate: float, base_year: int) -> tuple[dict, dict, dict]:

@@ -3,17 +3,20 @@ a killed sweep resumes to the same result, failures are recorded and never stop 
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from builders import Dataset, write_scenario
 
+from optimizer.batch import worker
 from optimizer.batch.config import load_sweep
 from optimizer.batch.design import design
 from optimizer.batch.execute import run_sweep
@@ -128,11 +131,49 @@ def test_failed_point_is_recorded_and_sweep_continues(tmp_path, base):
 
 
 def test_two_workers_equal_serial(tmp_path, base):
+    """Pool workers re-solve the base model the parent handed them: same objectives and tables."""
     sweep = load_sweep(_sweep(tmp_path, base, "grid"))
     serial = run_sweep(sweep, tmp_path / "serial", progress=False).set_index("run_id")["objective"]
-    parallel = run_sweep(sweep, tmp_path / "parallel", workers=2, progress=False).set_index("run_id")["objective"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parallel = run_sweep(sweep, tmp_path / "parallel", workers=2, progress=False).set_index("run_id")
+    assert not [w for w in caught if "base model" in str(w.message)]  # the hand-off worked
     assert len(serial) == 4
-    pd.testing.assert_series_equal(serial, parallel.loc[serial.index], rtol=1e-9)
+    assert parallel["warm"].all()
+    pd.testing.assert_series_equal(serial, parallel["objective"].loc[serial.index], rtol=1e-9)
+    for name in ("costs", "abatement", "capacity"):
+        one, two = (pd.read_parquet(tmp_path / run / "tables" / f"{name}.parquet") for run in ("serial", "parallel"))
+        pd.testing.assert_frame_equal(one, two, rtol=1e-9, atol=1e-9)
+
+
+@pytest.fixture
+def unfrozen():
+    """Undo the gc.freeze a worker's base preparation does, so this test process can free it."""
+    yield
+    gc.unfreeze()
+    worker._MODELS.clear()
+
+
+def test_worker_loads_the_handed_over_base_or_builds_it(tmp_path, base, unfrozen):
+    portable = worker.write_portable(base, tmp_path)
+    worker._MODELS.clear()
+    assert worker._base(base, portable).built.model is None  # loaded, not built: no Pyomo model
+    worker._MODELS.clear()
+    (tmp_path / "broken.pickle").write_bytes(b"not a pickle")
+    with pytest.warns(UserWarning, match="could not load the base model"):
+        assert worker._base(base, tmp_path / "broken.pickle").built.model is not None
+
+
+def test_base_is_rebuilt_when_its_files_change(tmp_path, base, unfrozen):
+    """A notebook that edits the dataset between sweeps must not re-solve the old model."""
+    first = worker._base(base)
+    assert worker._base(base) is first
+    demand = tmp_path / "data" / "demand.csv"
+    demand.write_text(demand.read_text(encoding="utf-8").replace(",10,", ",20,"), encoding="utf-8")
+    os.utime(demand, ns=(time.time_ns(), time.time_ns() + 10**9))
+    second = worker._base(base)
+    assert second is not first
+    assert sum(second.data.demand.values()) > sum(first.data.demand.values())
 
 
 def test_dask_local_cluster_equals_serial(tmp_path, base):
