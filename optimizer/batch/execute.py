@@ -7,6 +7,7 @@ one thread per worker (the scenario's default) so workers do not oversubscribe t
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import warnings
 from collections.abc import Iterator
@@ -57,10 +58,26 @@ def _results(
     if scheduler is not None:
         yield from _dask(sweep, todo, scheduler)
     elif workers <= 1:
-        for run_id, point in todo:
-            yield solve_point(sweep, run_id, point)
+        yield from _serial(sweep, todo)
     else:
         yield from _pool(sweep, todo, workers)
+
+
+def _serial(sweep: Sweep, todo: list[tuple[str, Point]]) -> Iterator[tuple[dict, dict]]:
+    """In this process. Once the first point has prepared the base model, it is frozen out of
+    the cyclic garbage collector until the sweep ends (full passes over its ~10^6 objects
+    otherwise cost ~0.15 s every other point), then handed back so it can be freed."""
+    frozen = False
+    try:
+        for run_id, point in todo:
+            yield solve_point(sweep, run_id, point)
+            if not frozen:
+                gc.collect()
+                gc.freeze()
+                frozen = True
+    finally:
+        if frozen:
+            gc.unfreeze()
 
 
 def _pool(sweep: Sweep, todo: list[tuple[str, Point]], workers: int) -> Iterator[tuple[dict, dict]]:
