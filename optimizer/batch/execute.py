@@ -1,8 +1,9 @@
 """Run a sweep: serially, on a local process pool, or on a Dask cluster; never lose a point.
 
-Workers get (sweep, run id, point) and return plain data; the parent writes each finished
-point atomically as it arrives, so a crash loses only the points in flight. HiGHS runs with
-one thread per worker (the scenario's default) so workers do not oversubscribe the cores.
+Workers get (sweep, run id, point, and in a local pool the base model's LP snapshot file)
+and return plain data; the parent writes each finished point atomically as it arrives, so a
+crash loses only the points in flight. HiGHS runs with one thread per worker (the scenario's
+default) so workers do not oversubscribe the cores.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Solve one sweep point, in whatever process it lands in.
 
-Each process builds the base scenario once and keeps its HiGHS object (`_MODELS`). A point
-that changes only costs (prices, capex, O&M, discount rate, carbon price) re-solves that
-HiGHS object with new objective coefficients — warm from the previous basis, or cold — instead
-of rebuilding; any other change (caps, limits, emission factors, years) rebuilds from scratch.
-Only plain data goes in (paths, numbers) and comes out (a record and DataFrames), so points
-can run in local processes or on Dask workers alike.
+Each process prepares the base scenario once (`_MODELS`) and keeps its HiGHS object: a pool
+worker loads it from the LP snapshot its parent wrote (`write_portable`), anything else builds
+it. A point that changes only costs (prices, capex, O&M, discount rate, carbon price) re-solves
+that HiGHS object with new objective coefficients — warm from the previous basis, or cold —
+instead of rebuilding; any other change (caps, limits, emission factors, years) rebuilds from
+scratch. Only plain data goes in (paths, numbers) and comes out (a record and DataFrames), so
+points can run in local processes or on Dask workers alike.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from optimizer.errors import InputError, Issue
 from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
 _MODELS: dict[str, tuple[tuple, PreparedModel]] = {}  # base scenario path → (file fingerprint, prepared base)
-_TABLES: dict = {}  # dataset path → typed tables, read once per process
+_TABLES: dict = {}  # dataset path → typed tables, read once per process until the files change
 
 
 def point_scenario(base: Scenario, parameters: tuple[Parameter, ...], point: Point) -> Scenario:
