@@ -89,19 +89,26 @@ def _pool(sweep: Sweep, todo: list[tuple[str, Point]], workers: int) -> Iterator
     with TemporaryDirectory() as folder, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for _ in range(min(workers, len(todo))):
             pool.submit(ready)
-        reuse = any(cost_only(sweep, point) for _, point in todo)
-        portable = None
-        if reuse:
-            try:
-                portable = write_portable(sweep.base, Path(folder))
-            except Exception as error:  # each worker then builds it and records any failure per point
-                warnings.warn(f"could not hand the base model to the workers ({error}); each builds it", stacklevel=2)
-        futures = [pool.submit(solve_point, sweep, run_id, point, portable) for run_id, point in todo]
+        portable = _hand_over(sweep, todo, Path(folder))
+        futures = [pool.submit(solve_point, sweep, run_id, point, portable, True) for run_id, point in todo]
         for future in as_completed(futures):
             yield future.result()
 
 
+def _hand_over(sweep: Sweep, todo: list[tuple[str, Point]], folder: Path) -> Path | None:
+    """Write the base model for the workers if any point can re-solve it (None otherwise)."""
+    if not any(cost_only(sweep, point) for _, point in todo):
+        return None
+    try:
+        return write_portable(sweep.base, folder)
+    except Exception as error:  # each worker then builds it and records any failure per point
+        warnings.warn(f"could not hand the base model to the workers ({error}); each builds it", stacklevel=2)
+        return None
+
+
 def _dask(sweep: Sweep, todo: list[tuple[str, Point]], scheduler: str) -> Iterator[tuple[dict, dict]]:
+    """A Dask cluster. Workers that can see this machine's temporary folder load the base model
+    from it; others (on other machines) build it once each."""
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -109,9 +116,11 @@ def _dask(sweep: Sweep, todo: list[tuple[str, Point]], scheduler: str) -> Iterat
         raise RuntimeError("--scheduler needs the 'distributed' extra: pip install 'optimizer[distributed]'") from error
     client = scheduler if not isinstance(scheduler, str) else Client(scheduler)
     try:
-        futures = [client.submit(solve_point, sweep, run_id, point, pure=False) for run_id, point in todo]
-        for future in dask_completed(futures):
-            yield future.result()
+        with TemporaryDirectory() as folder:
+            portable = _hand_over(sweep, todo, Path(folder))
+            futures = [client.submit(solve_point, sweep, run_id, point, portable, pure=False) for run_id, point in todo]
+            for future in dask_completed(futures):
+                yield future.result()
     finally:
         if isinstance(scheduler, str):
             client.close()

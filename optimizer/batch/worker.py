@@ -72,22 +72,22 @@ def _apply(op: str, current: float, value: float) -> float:
     return {"scale": current * value, "add": current + value, "set": value}[op]
 
 
-def _base(path: Path, portable: Path | None = None) -> PreparedModel:
+def _base(path: Path, portable: Path | None = None, freeze: bool = False) -> PreparedModel:
     """The base scenario, prepared once per process and again only if its files change (not
-    solved: the first point starts cold). In a pool worker (`portable` given) it is loaded from
-    the file the parent wrote, or built here if that fails, and then frozen out of the cyclic
-    garbage collector: the pool ends with the sweep, and full passes over the base's ~10^6
-    objects otherwise cost ~0.15 s every other point."""
+    solved: the first point starts cold): loaded from the `portable` file the parent wrote where
+    this process can see it, else built here. With `freeze` (pool workers, which end with the
+    sweep) it is then frozen out of the cyclic garbage collector, whose full passes over its
+    ~10^6 objects otherwise cost ~0.15 s every other point."""
     scenario = load_scenario(path)
     fingerprint = (Path(path).stat().st_mtime_ns, dataset_signature(scenario.dataset))
     cached = _MODELS.get(str(path))
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    prepared = _load(portable) if portable is not None else None
+    prepared = _load(portable) if portable is not None and portable.exists() else None
     if prepared is None:
         prepared = prepare_scenario(scenario, _TABLES)
     _MODELS[str(path)] = (fingerprint, prepared)
-    if portable is not None:
+    if freeze:
         gc.collect()
         gc.freeze()
     return prepared
@@ -121,11 +121,12 @@ def cost_only(sweep: Sweep, point: Point) -> bool:
 
 
 def solve_point(
-    sweep: Sweep, run_id: str, point: Point, portable: Path | None = None
+    sweep: Sweep, run_id: str, point: Point, portable: Path | None = None, freeze: bool = False
 ) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Solve one point; return its record (a row of runs.parquet) and its tables.
 
-    `portable`: the base model written by `write_portable`, so this process need not build it.
+    `portable`: the base model written by `write_portable`, so this process need not build it;
+    `freeze`: keep the base out of the garbage collector (for processes that end with the sweep).
     """
     started = time.perf_counter()
     record: dict = {"run_id": run_id, **{p.name: point.get(p.name) for p in sweep.parameters}}
@@ -133,7 +134,7 @@ def solve_point(
         scenario = point_scenario(load_scenario(sweep.base), sweep.parameters, point)
         reuse = cost_only(sweep, point)
         if reuse:
-            base = _base(sweep.base, portable)
+            base = _base(sweep.base, portable, freeze)
             data, _ = load_model_data(scenario, _TABLES)
             if not sweep.warm:
                 base.solver.highs.clearSolver()

@@ -147,24 +147,28 @@ def test_two_workers_equal_serial(tmp_path, base):
 
 
 @pytest.fixture
-def unfrozen():
-    """Undo the gc.freeze a worker's base preparation does, so this test process can free it."""
+def fresh_worker():
+    """No base model cached in this process before or after the test, nothing left frozen."""
+    worker._MODELS.clear()
     yield
     gc.unfreeze()
     worker._MODELS.clear()
 
 
-def test_worker_loads_the_handed_over_base_or_builds_it(tmp_path, base, unfrozen):
+def test_worker_loads_the_handed_over_base_or_builds_it(tmp_path, base, fresh_worker):
     portable = worker.write_portable(base, tmp_path)
-    worker._MODELS.clear()
     assert worker._base(base, portable).built.model is None  # loaded, not built: no Pyomo model
+    worker._MODELS.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a file this process cannot see (another machine): build quietly
+        assert worker._base(base, tmp_path / "absent.pickle").built.model is not None
     worker._MODELS.clear()
     (tmp_path / "broken.pickle").write_bytes(b"not a pickle")
     with pytest.warns(UserWarning, match="could not load the base model"):
         assert worker._base(base, tmp_path / "broken.pickle").built.model is not None
 
 
-def test_base_is_rebuilt_when_its_files_change(tmp_path, base, unfrozen):
+def test_base_is_rebuilt_when_its_files_change(tmp_path, base, fresh_worker):
     """A notebook that edits the dataset between sweeps must not re-solve the old model."""
     first = worker._base(base)
     assert worker._base(base) is first
