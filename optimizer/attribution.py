@@ -47,7 +47,7 @@ import pandas as pd
 from optimizer.data.model_data import ModelData
 from optimizer.model.emissions import in_scope
 from optimizer.model.sets import ModelIndex
-from optimizer.outputs.tables import SolutionView
+from optimizer.solution import SolveResult
 
 LEVER_ORDER = ("feedstock_substitution", "electrification", "hydrogen", "ccus", "efficiency", "demand", "other")
 FOUR_CATEGORIES = ("feedstock_substitution", "electrification", "hydrogen", "ccus")
@@ -101,7 +101,7 @@ class _YearFlows:
     lever: np.ndarray  # position of each route's lever in LEVER_ORDER
 
 
-def _routes(data: ModelData, index: ModelIndex, view: SolutionView) -> dict[tuple[str, int], list[Route]]:
+def _routes(data: ModelData, index: ModelIndex, view: SolveResult) -> dict[tuple[str, int], list[Route]]:
     """The routes that run in each (region, year), technologies in data order."""
     activity = view.along("activity", index.capacity_index)
     found: dict[tuple[str, int], list[Route]] = defaultdict(list)
@@ -115,7 +115,7 @@ def _routes(data: ModelData, index: ModelIndex, view: SolutionView) -> dict[tupl
 
 
 def _flows(
-    data: ModelData, catalog: _Catalog, view: SolutionView, region: str, year: int, routes: list[Route]
+    data: ModelData, catalog: _Catalog, view: SolveResult, region: str, year: int, routes: list[Route]
 ) -> _YearFlows:
     commodities = sorted(catalog.commodities.get((region, year), []))
     at = np.array([catalog.column[c] for c in commodities], dtype=int)
@@ -250,7 +250,7 @@ def _year_wedges(flows: _YearFlows, chain: _Chain, reference: _Reference) -> np.
     return levers
 
 
-def abatement_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
+def abatement_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.DataFrame:
     """Wedges by region, year and lever, with their shares of the reduction since the first year.
 
     A route's wedge counts the change since the first year: the term it already contributed

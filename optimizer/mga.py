@@ -45,7 +45,6 @@ from optimizer.data.scenario import Scenario, load_scenario
 from optimizer.errors import InputError, Issue
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.cost import objective_coefficients
-from optimizer.outputs.tables import SolutionView
 from optimizer.runner import RunResult, solve_scenario, tables_from_solution, write_run
 from optimizer.solution import SolveResult
 from optimizer.solve import HighsSolver
@@ -152,8 +151,7 @@ def target_terms(data: ModelData, built: BuiltModel, target: Target) -> dict[tup
 
 def evaluate(terms: dict[tuple[str, tuple], float], result: SolveResult) -> float:
     """The value of a linear proxy at a solution."""
-    view = SolutionView(result)
-    return sum(coef * view.value(variable, key) for (variable, key), coef in terms.items())
+    return sum(coef * result.value(variable, key) for (variable, key), coef in terms.items())
 
 
 def _limit(optimum: float, slack: float) -> float:

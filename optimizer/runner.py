@@ -59,18 +59,17 @@ def tables_from_solution(
     `built` supplies the sparse index and the emission and cost terms; pass terms recomputed
     from `data` (see `with_terms`) when the data differ from those the model was built from.
     """
-    view = tables.SolutionView(result)
-    used = tables.consumption(data, built.index, view)
+    used = tables.consumption(data, built.index, result)
     run_tables = {
-        "production": tables.production_table(data, built.index, view),
-        "capacity": tables.capacity_table(data, built.index, view),
+        "production": tables.production_table(data, built.index, result),
+        "capacity": tables.capacity_table(data, built.index, result),
         "energy": tables.energy_table(data, used),
-        "emissions": tables.emissions_table(data, built.emission_terms, used, view),
-        "costs": tables.costs_table(data, built.cost_terms, view),
-        "carbon_price": tables.carbon_price_table(data, view),
-        "abatement": abatement_table(data, built.index, view),
+        "emissions": tables.emissions_table(data, built.emission_terms, used, result),
+        "costs": tables.costs_table(data, built.cost_terms, result),
+        "carbon_price": tables.carbon_price_table(data, result),
+        "abatement": abatement_table(data, built.index, result),
     }
-    return run_tables, tables.emissions_in_scope(data, built.emission_terms, view)
+    return run_tables, tables.emissions_in_scope(data, built.emission_terms, result)
 
 
 def with_terms(built: BuiltModel, data: ModelData, same_emissions: bool = False) -> BuiltModel:

@@ -9,12 +9,11 @@ use the range's ends).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optimizer.data.scenario import TomlReader
+from optimizer.data.scenario import TomlReader, read_toml
 from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
 
@@ -87,12 +86,7 @@ class Sweep:
 def load_sweep(path: Path | str) -> Sweep:
     """Parse and check a sweep file; raise InputError listing every problem."""
     path = Path(path).resolve()
-    if not path.is_file():
-        raise InputError(Issue(str(path), "sweep file does not exist"))
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Issue(path.name, f"not valid TOML: {exc}")) from exc
+    raw = read_toml(path, "sweep file")
     reader = TomlReader(path.name)
     problem = reader.problem
     allowed = {"name", "base", "method", "samples", "seed", "parameter", "resolve", "description"}

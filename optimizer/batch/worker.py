@@ -72,14 +72,15 @@ def _apply(op: str, current: float, value: float) -> float:
     return {"scale": current * value, "add": current + value, "set": value}[op]
 
 
-def _base(path: Path, portable: Path | None = None, freeze: bool = False) -> PreparedModel:
+def _base(base: Scenario | Path, portable: Path | None = None, freeze: bool = False) -> PreparedModel:
     """The base scenario, prepared once per process and again only if its files change (not
     solved: the first point starts cold): loaded from the `portable` file the parent wrote where
     this process can see it, else built here. With `freeze` (pool workers, which end with the
     sweep) it is then frozen out of the cyclic garbage collector, whose full passes over its
     ~10^6 objects otherwise cost ~0.15 s every other point."""
-    scenario = load_scenario(path)
-    fingerprint = (Path(path).stat().st_mtime_ns, dataset_signature(scenario.dataset))
+    scenario = base if isinstance(base, Scenario) else load_scenario(base)
+    path = scenario.path
+    fingerprint = (path.stat().st_mtime_ns, dataset_signature(scenario.dataset))
     cached = _MODELS.get(str(path))
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
@@ -131,10 +132,11 @@ def solve_point(
     started = time.perf_counter()
     record: dict = {"run_id": run_id, **{p.name: point.get(p.name) for p in sweep.parameters}}
     try:
-        scenario = point_scenario(load_scenario(sweep.base), sweep.parameters, point)
+        base_scenario = load_scenario(sweep.base)
+        scenario = point_scenario(base_scenario, sweep.parameters, point)
         reuse = cost_only(sweep, point)
         if reuse:
-            base = _base(sweep.base, portable, freeze)
+            base = _base(base_scenario, portable, freeze)
             data, _ = load_model_data(scenario, _TABLES)
             if not sweep.warm:
                 base.solver.highs.clearSolver()

@@ -116,16 +116,21 @@ class TomlReader:
         return result
 
 
+def read_toml(path: Path, kind: str) -> dict[str, Any]:
+    """The parsed TOML document at `path` (absolute); InputError if it is missing or malformed."""
+    if not path.is_file():
+        raise InputError(Issue(str(path), f"{kind} does not exist"))
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(Issue(path.name, f"not valid TOML: {exc}")) from exc
+
+
 def load_scenario(path: Path | str) -> Scenario:
     """Parse and check a scenario file; raise InputError listing every problem."""
     path = Path(path).resolve()
     reader = TomlReader(path.name)
-    if not path.is_file():
-        raise InputError(Issue(str(path), "scenario file does not exist"))
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Issue(path.name, f"not valid TOML: {exc}")) from exc
+    raw = read_toml(path, "scenario file")
     reader.unknown(raw, _TOP_KEYS)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():

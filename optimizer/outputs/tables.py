@@ -1,4 +1,5 @@
-"""Solution → tidy tables (DESIGN §4). Reads plain dicts and term lists, never Pyomo objects.
+"""Solution → tidy tables (DESIGN §4). Reads the solution (`SolveResult.value`/`along`/`dual`)
+and term lists, never Pyomo objects.
 
 Every table is long: one value a row, with its unit. Costs and emissions are evaluated from
 the same term lists the LP was built from, so they add up to the objective and the caps.
@@ -21,20 +22,11 @@ from optimizer.solution import SolveResult
 EMISSION_UNIT = "MtCO2/yr"
 
 
-class SolutionView:
-    """Variable values and row duals by name and key, zero where one is absent."""
-
-    def __init__(self, result: SolveResult) -> None:
-        self.value = result.value  # solver noise below 1e-9 is already zero, see `HighsSolver.solve`
-        self.dual = result.dual
-        self.along = result.along
-
-
 def _flow_unit(data: ModelData, commodity: str) -> str:
     return f"{data.commodity_unit[commodity]}/yr"
 
 
-def production_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
+def production_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.DataFrame:
     """Output of each technology (main output and by-products) by year."""
     totals: dict[tuple[str, str, str, int], float] = defaultdict(float)
     for (r, k, v, y), activity in _running(index, view):
@@ -48,13 +40,13 @@ def production_table(data: ModelData, index: ModelIndex, view: SolutionView) -> 
     return pd.DataFrame(rows, columns=["region", "sector", "technology", "commodity", "year", "value", "unit"])
 
 
-def _running(index: ModelIndex, view: SolutionView) -> list[tuple[tuple[str, str, int, int], float]]:
+def _running(index: ModelIndex, view: SolveResult) -> list[tuple[tuple[str, str, int, int], float]]:
     """(region, technology, vintage, year) and activity of every vintage that runs."""
     activity = view.along("activity", index.capacity_index)
     return [(index.capacity_index[i], float(activity[i])) for i in np.flatnonzero(activity)]
 
 
-def capacity_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd.DataFrame:
+def capacity_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.DataFrame:
     """Capacity in service, built and retired early, by technology and year."""
     in_service: dict[tuple[str, str, int], float] = defaultdict(float)
     retired: dict[tuple[str, str, int], float] = defaultdict(float)
@@ -80,7 +72,7 @@ def capacity_table(data: ModelData, index: ModelIndex, view: SolutionView) -> pd
     return pd.DataFrame(rows, columns=columns)
 
 
-def consumption(data: ModelData, index: ModelIndex, view: SolutionView) -> dict[tuple[str, str, str, int], float]:
+def consumption(data: ModelData, index: ModelIndex, view: SolveResult) -> dict[tuple[str, str, str, int], float]:
     """Amount of each commodity each technology uses: {(region, technology, commodity, year)}."""
     used: dict[tuple[str, str, str, int], float] = defaultdict(float)
     for (r, k, v, y), activity in _running(index, view):
@@ -106,7 +98,7 @@ def emissions_table(
     data: ModelData,
     terms: list[EmissionTerm],
     used: dict[tuple[str, str, str, int], float],
-    view: SolutionView,
+    view: SolveResult,
 ) -> pd.DataFrame:
     """Direct, captured and indirect CO2 by technology and year (`used`: from `consumption`).
 
@@ -138,7 +130,7 @@ def emissions_table(
     return pd.DataFrame(rows, columns=["region", "sector", "technology", "year", "scope", "value", "unit"])
 
 
-def emissions_in_scope(data: ModelData, terms: list[EmissionTerm], view: SolutionView) -> dict[int, float]:
+def emissions_in_scope(data: ModelData, terms: list[EmissionTerm], view: SolveResult) -> dict[int, float]:
     """System-wide emissions in the scenario's scope by year (MtCO2/yr)."""
     totals = dict.fromkeys(data.years, 0.0)
     for term in terms:
@@ -147,7 +139,7 @@ def emissions_in_scope(data: ModelData, terms: list[EmissionTerm], view: Solutio
     return totals
 
 
-def costs_table(data: ModelData, terms: list[CostTerm], view: SolutionView) -> pd.DataFrame:
+def costs_table(data: ModelData, terms: list[CostTerm], view: SolveResult) -> pd.DataFrame:
     """Annual (undiscounted) and discounted cost by region, year and component."""
     totals: dict[tuple[str, int, str], float] = defaultdict(float)
     for term in terms:
@@ -160,7 +152,7 @@ def costs_table(data: ModelData, terms: list[CostTerm], view: SolutionView) -> p
     return pd.DataFrame(rows, columns=["region", "year", "component", "value", "discounted", "unit"])
 
 
-def carbon_price_table(data: ModelData, view: SolutionView) -> pd.DataFrame:
+def carbon_price_table(data: ModelData, view: SolveResult) -> pd.DataFrame:
     """Carbon price by cap region and year, undiscounted, in currency per tCO2.
 
     The shadow price of a cap is −dual / discount_sum_y; a budget adds −dual × weight_y /
