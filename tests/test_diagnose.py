@@ -31,8 +31,9 @@ def test_cap_out_of_reach_gives_minimum_and_binding_limit(solve):
 
 
 def test_demand_beyond_growth_limit_names_the_limit(solve):
-    """Only a new route exists; it may grow by a seed of 3 Mt/yr per step from nothing, but 10 Mt
-    is demanded in 2025: the growth limit must give way by 7 Mt/yr (or demand by 7 Mt)."""
+    """Only a new route exists; it may grow by a seed of 3 Mt/yr from nothing (one year of it at
+    the first milestone), but 10 Mt is demanded in 2025: the growth limit must give way by
+    7 Mt/yr (or demand by 7 Mt)."""
     data = Dataset()
     data.commodity("steel")
     data.technology("new", variable_om=100, lever="hydrogen")

@@ -8,11 +8,13 @@ Conventions
 - Milestone year y represents the calendar years y … next milestone − 1 (the last milestone
   represents itself only); `weight[y]` counts them and `discount_sum[y]` sums their discount
   factors (1 + r)^-(t − base_year).
-- `period[y]` is the number of years since the previous milestone (the first milestone uses
-  the step); growth and new-build limits act over it.
+- `period[y]` is the number of years since the previous milestone (1 for the first milestone,
+  which may add one year's growth to the base-year stock); growth and new-build limits,
+  stated per year, act over it.
 - Plants existing in the base year form one vintage labelled `stock_vintage` = start − 1; their
   capacity follows stock.csv and may be retired early. Vintage-dependent parameters of that
-  vintage are those of the earliest vintage given.
+  vintage are those of the base year (`dataset.toml`), interpolated between the vintages given
+  and held flat outside them like any other vintage's.
 - A new vintage v serves milestones y with v ≤ y < v + life.
 """
 
@@ -78,6 +80,9 @@ class ModelData:
     emission_factor: dict[Key3, float]
     max_supply: dict[Key3, float]
     stock: dict[Key3, float]
+    stock_share: dict[Key3, tuple[float, float]]
+    """(share of years, discount-weighted share) of the stock at milestone y that the stock schedule
+    keeps over the years y represents, where below 1: mean of S(t) / S(y) over those years."""
     bounds: dict[str, dict[Key3, float]]
     cumulative_limit: dict[tuple[str, str], float]
     caps: dict[tuple[str, str, int], float]
@@ -141,7 +146,7 @@ def _milestones(scenario: Scenario, rate: float, base_year: int) -> tuple[dict, 
     for index, year in enumerate(years):
         following = years[index + 1] if index + 1 < len(years) else scenario.end + 1
         weight[year] = following - year
-        period[year] = year - years[index - 1] if index else scenario.step
+        period[year] = year - years[index - 1] if index else 1
         discount_sum[year] = sum(discount_factor(rate, t, base_year) for t in range(year, following))
     return weight, period, discount_sum
 
@@ -151,10 +156,16 @@ def _by_vintage(
     keys: list[str],
     value: str,
     vintages: dict[str, tuple[int, ...]],
+    stock: tuple[int, int],
     file: str,
     issues: list[Issue],
 ) -> dict[tuple[object, ...], float]:
-    """Interpolate a vintage-keyed column; a blank vintage applies to every vintage."""
+    """Interpolate a vintage-keyed column; a blank vintage applies to every vintage.
+
+    `stock` is (label of the base-year stock vintage, base year): the stock takes the values
+    interpolated at the base year, whatever label it carries.
+    """
+    stock_vintage, base_year = stock
     result: dict[tuple[object, ...], float] = {}
     explicit = table[table["vintage"].notna()].copy()
     blank = table[table["vintage"].isna()]
@@ -166,11 +177,14 @@ def _by_vintage(
     for key_row, number in zip(blank[keys].itertuples(index=False), blank[value], strict=True):
         for vintage in vintages.get(key_row[0], ()):
             result[(*key_row, vintage)] = float(number)
-    all_vintages = sorted({v for vs in vintages.values() for v in vs})
+    all_vintages = sorted({v for vs in vintages.values() for v in vs} | {base_year})
     interpolated = interpolate(explicit, keys, value, all_vintages, year="vintage")
     for key, number in interpolated.items():
-        if key[-1] in vintages.get(str(key[0]), ()):
+        wanted = vintages.get(str(key[0]), ())
+        if key[-1] in wanted and key[-1] != stock_vintage:
             result[key] = number
+        if key[-1] == base_year and stock_vintage in wanted:
+            result[(*key[:-1], stock_vintage)] = number
     return result
 
 
@@ -179,6 +193,7 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
     years = scenario.years
     weight, period, discount_sum = _milestones(scenario, rate, info.base_year)
     stock_vintage = scenario.start - 1
+    stock = (stock_vintage, info.base_year)
     technologies = {
         row.technology: Technology(
             row.technology,
@@ -196,16 +211,18 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
     }
     costs, emissions, flows = tables["tech_costs"], tables["tech_emissions"], tables["tech_flows"]
     per_vintage = {
-        column: _by_vintage(costs, ["technology"], column, vintages, "tech_costs.csv", issues)
+        column: _by_vintage(costs, ["technology"], column, vintages, stock, "tech_costs.csv", issues)
         for column in ("capex", "fixed_om", "variable_om")
     }
     for column in ("co2_direct", "capture_rate"):
-        per_vintage[column] = _by_vintage(emissions, ["technology"], column, vintages, "tech_emissions.csv", issues)
+        per_vintage[column] = _by_vintage(
+            emissions, ["technology"], column, vintages, stock, "tech_emissions.csv", issues
+        )
     vintage_inputs: dict[tuple[str, int], dict[str, float]] = {}
     vintage_outputs: dict[tuple[str, int], dict[str, float]] = {}
     for direction, target in (("in", vintage_inputs), ("out", vintage_outputs)):
         subset = flows[flows["direction"] == direction]
-        values = _by_vintage(subset, ["technology", "commodity"], "value", vintages, "tech_flows.csv", issues)
+        values = _by_vintage(subset, ["technology", "commodity"], "value", vintages, stock, "tech_flows.csv", issues)
         for (tech, commodity, vintage), number in values.items():
             if number:
                 target.setdefault((str(tech), int(vintage)), {})[str(commodity)] = number
@@ -240,6 +257,7 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
         emission_factor=_triples(interpolate(prices, ["region", "commodity"], "emission_factor", years)),
         max_supply=_triples(interpolate(prices, ["region", "commodity"], "max_supply", years)),
         stock=_triples(interpolate(tables["stock"], ["region", "technology"], "capacity", years)),
+        stock_share=_stock_shares(tables["stock"], scenario, weight, discount_sum, rate, info.base_year),
         bounds={
             kind: _triples(interpolate(bounds[bounds["bound"] == kind], ["region", "technology"], "value", years))
             for kind in BOUND_KINDS
@@ -252,6 +270,31 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
         budget=scenario.budget,
         carbon_price=year_path(scenario.carbon_price, years),
     )
+
+
+def _stock_shares(
+    stock: pd.DataFrame,
+    scenario: Scenario,
+    weight: dict[int, int],
+    discount_sum: dict[int, float],
+    rate: float,
+    base_year: int,
+) -> dict[Key3, tuple[float, float]]:
+    """How much of the stock in service at each milestone the schedule keeps, on average, over
+    the calendar years that milestone represents (only where it retires some within them)."""
+    calendar = list(range(scenario.start, scenario.end + 1))
+    yearly = _triples(interpolate(stock, ["region", "technology"], "capacity", calendar))
+    shares: dict[Key3, tuple[float, float]] = {}
+    for (r, k, y), at_milestone in yearly.items():
+        if y not in weight or at_milestone <= 0:
+            continue
+        block = range(y, y + weight[y])
+        kept = [yearly[(r, k, t)] / at_milestone for t in block]
+        count = sum(kept) / weight[y]
+        discounted = sum(f * discount_factor(rate, t, base_year) for f, t in zip(kept, block, strict=True))
+        if count < 1 - 1e-12:
+            shares[(r, k, y)] = (count, discounted / discount_sum[y])
+    return shares
 
 
 def _pairs(values: dict[tuple[object, ...], float]) -> dict[tuple[str, int], float]:

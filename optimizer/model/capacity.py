@@ -8,7 +8,9 @@ Adds (units: Mt/yr or PJ/yr of main output):
 - `vintage_start[r,k,v]`     capacity[r,k,v,v] = new_capacity[r,k,v]
 - `capacity_retirement[r,k,v,y]`  capacity[r,k,v,y] ≤ capacity[r,k,v,y_prev]: a vintage never
                              grows after it is built; a drop below the schedule is early retirement
-- `activity_limit[r,k,v,y]`  activity ≤ availability_k × capacity
+- `activity_limit[r,k,v,y]`  activity ≤ availability_k × alive share × capacity, where the alive
+                             share (1 but for partial periods, see `ModelIndex.alive_share`) is
+                             the part of milestone y's years in which the vintage still serves
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
         retiring,
         rule=lambda m, r, k, v, y: m.capacity[r, k, v, y] <= m.capacity[r, k, v, index.previous_year[y]],
     )
-    m.activity_limit = pyo.Constraint(
-        index.capacity_index,
-        rule=lambda m, r, k, v, y: m.activity[r, k, v, y] <= data.technologies[k].availability * m.capacity[r, k, v, y],
-    )
+    def _activity_limit(m: pyo.ConcreteModel, r: str, k: str, v: int, y: int) -> object:
+        share = index.alive_share.get((r, k, v, y), (1.0, 1.0))[0]
+        return m.activity[r, k, v, y] <= data.technologies[k].availability * share * m.capacity[r, k, v, y]
+
+    m.activity_limit = pyo.Constraint(index.capacity_index, rule=_activity_limit)

@@ -2,9 +2,12 @@
 
 `cost_terms` is the single definition of the annual cost of each milestone; the objective and
 costs.csv both read it. Annual cost in (r, y) by component:
-- investment:  Σ_{v serving y} CRF(rate, life_k) × capex_kv × new_capacity[r,k,v]
+- investment:  Σ_{v serving y} CRF(rate, life_k) × capex_kv × d_vy × new_capacity[r,k,v]
   (annuities charged only in years inside the horizon, so no salvage value is needed)
-- fixed_om:    fixed_om_kv × capacity[r,k,v,y]
+- fixed_om:    fixed_om_kv × d_vy × capacity[r,k,v,y]
+  where d_vy is the discount-weighted share of y's years in which vintage v is alive (1 but
+  in the milestone where it reaches the end of its life: partial periods), so each annuity is
+  charged for exactly the years the vintage lives inside the horizon
 - variable_om: variable_om_kv × activity[r,k,v,y]
 - purchases:   price_rcy × purchase[r,c,y]
 - carbon:      carbon_price_y × emissions in the scenario's scope
@@ -26,6 +29,7 @@ from optimizer.model.emissions import EmissionTerm, in_scope
 from optimizer.model.sets import ModelIndex
 
 COMPONENTS = ("investment", "fixed_om", "variable_om", "purchases", "carbon")
+_FULL = (1.0, 1.0)  # alive share of a vintage that serves all of a milestone's years
 
 
 class CostTerm(NamedTuple):
@@ -44,16 +48,20 @@ def cost_terms(data: ModelData, index: ModelIndex, emissions: list[EmissionTerm]
     terms: list[CostTerm] = []
     years = data.years
     recovery = {k: capital_recovery_factor(data.discount_rate, t.life) for k, t in data.technologies.items()}
+    alive = index.alive_share
     for r, k, v in index.new_capacity_index:
         annuity = recovery[k] * data.capex.get((k, v), 0.0)
         if annuity:  # charged in the milestones the vintage serves: v ≤ y < v + life
             served = years[bisect_left(years, v) : bisect_left(years, v + data.technologies[k].life)]
-            terms.extend(CostTerm(r, y, "investment", "new_capacity", (r, k, v), annuity) for y in served)
+            terms.extend(
+                CostTerm(r, y, "investment", "new_capacity", (r, k, v), annuity * alive.get((r, k, v, y), _FULL)[1])
+                for y in served
+            )
     fixed_om, variable_om = data.fixed_om, data.variable_om
     for key in index.capacity_index:
         r, k, v, y = key
         if fixed := fixed_om.get((k, v), 0.0):
-            terms.append(CostTerm(r, y, "fixed_om", "capacity", key, fixed))
+            terms.append(CostTerm(r, y, "fixed_om", "capacity", key, fixed * alive.get(key, _FULL)[1]))
         if variable := variable_om.get((k, v), 0.0):
             terms.append(CostTerm(r, y, "variable_om", "activity", key, variable))
     for r, c, y in index.purchase_index:

@@ -3,10 +3,13 @@
 With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main output):
 - `max_share[r,k,y]`, `min_share[r,k,y]`: A[r,k,y] ≤ / ≥ share × Σ_{k' making o(k)} A[r,k',y]
 - `max_capacity`, `min_capacity`:         K[r,k,y] ≤ / ≥ value
-- `max_new_capacity[r,k,y]`:              new_capacity[r,k,y] ≤ value (per year) × period_y
-- `capacity_growth[r,k,y]`:               K[r,k,y] ≤ (1 + g)^period_y × K[r,k,y_prev] + seed
-  (at the first milestone K[y_prev] is the base-year stock)
-  (seed from `growth_seed`, 0 when absent, so a new route can start from zero only with a seed)
+- `max_new_capacity[r,k,y]`:              new_capacity[r,k,y] ≤ value (per year) × p_y
+- `capacity_growth[r,k,y]`:               K[r,k,y] ≤ (1 + g)^p × K[r,k,y_prev] + seed × Σ_{j<p} (1 + g)^j
+  with p = p_y the years since the previous milestone: exactly what p yearly steps of
+  "grow by g, then add the seed" allow, so the same dataset gives the same limits at any step.
+  At the first milestone K[y_prev] is the base-year stock in service then, and p = 1.
+  g is `max_growth` (per year), the seed `growth_seed` (per year, 0 when absent: a new route
+  can start from zero only with a seed).
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
 Bounds act only in years the technology can exist (from its first year, or while base-year stock
 remains): values interpolated back before that have nothing to act on and add no rows.
@@ -18,6 +21,20 @@ import pyomo.environ as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.model.sets import ModelIndex
+
+
+def growth_factors(growth: float, years: int) -> tuple[float, float]:
+    """(1 + g)^p and Σ_{j<p} (1 + g)^j: what p yearly steps do to the previous capacity and to a
+    yearly seed.
+
+    >>> growth_factors(0.0, 5)
+    (1.0, 5.0)
+    >>> [round(x, 4) for x in growth_factors(0.1, 2)]
+    [1.21, 2.1]
+    """
+    factor = (1.0 + growth) ** years
+    seeds = float(years) if growth == 0 else (factor - 1.0) / growth
+    return factor, seeds
 
 
 def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
@@ -70,8 +87,8 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     )
 
     def _growth(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
-        factor = (1.0 + data.bounds["max_growth"][(r, k, y)]) ** data.period[y]
-        seed = data.bounds["growth_seed"].get((r, k, y), 0.0)
+        factor, seeds = growth_factors(data.bounds["max_growth"][(r, k, y)], data.period[y])
+        seed = seeds * data.bounds["growth_seed"].get((r, k, y), 0.0)
         previous = index.previous_year.get(y)
         if previous is None:  # the first milestone grows from the base-year stock
             return total(m.capacity, r, k, y) <= factor * data.stock.get((r, k, y), 0.0) + seed

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from optimizer.data.model_data import ModelData
 from optimizer.data.schema import CO2_STORAGE
+from optimizer.finance import discount_factor
 
 RKVY = tuple[str, str, int, int]
 RKV = tuple[str, str, int]
@@ -34,6 +35,10 @@ class ModelIndex:
     +1 main output, + by-products, − inputs, − captured CO2 for co2_storage."""
     producers_of: dict[str, tuple[str, ...]]
     """Technologies whose main output is the commodity (for shares)."""
+    alive_share: dict[RKVY, tuple[float, float]]
+    """Where below 1: (share of the years milestone y represents, discount-weighted share) in
+    which vintage v is alive, or the stock schedule keeps it (partial periods). Activity is
+    limited by the first, fixed O&M and annuities are charged on the second."""
 
 
 def build_index(data: ModelData) -> ModelIndex:
@@ -72,7 +77,27 @@ def build_index(data: ModelData) -> ModelIndex:
         previous_year=previous_year,
         flows_at={k: tuple(v) for k, v in flows.items()},
         producers_of={k: tuple(v) for k, v in producers.items()},
+        alive_share=_alive_shares(data, capacity_index),
     )
+
+
+def _alive_shares(data: ModelData, capacity_index: list[RKVY]) -> dict[RKVY, tuple[float, float]]:
+    """Partial periods: a vintage alive in only part of the years a milestone represents (it
+    reaches the end of its life within them) counts for that part (TEMOA's treatment)."""
+    shares: dict[RKVY, tuple[float, float]] = {}
+    for key in capacity_index:
+        r, k, v, y = key
+        if v == data.stock_vintage:
+            if (r, k, y) in data.stock_share:
+                shares[key] = data.stock_share[(r, k, y)]
+            continue
+        end = v + data.technologies[k].life  # first year it is no longer alive
+        if end >= y + data.weight[y]:
+            continue
+        alive = range(y, end)
+        discounted = sum(discount_factor(data.discount_rate, t, data.base_year) for t in alive)
+        shares[key] = (len(alive) / data.weight[y], discounted / data.discount_sum[y])
+    return shares
 
 
 def _net_flows(data: ModelData, name: str, vintage: int) -> dict[str, float]:

@@ -83,7 +83,8 @@ def test_exogenous_carbon_price_switches_route(solve):
 
 
 def test_residual_stock_retires_and_forces_a_build_in_that_year(solve):
-    """Stock of 10 Mt/yr serves until 2030 and is gone in 2035 (schedule 10, 10, 0).
+    """Stock of 10 Mt/yr serves until 2034 and is gone in 2035 (schedule 10 in 2025 and 2034,
+    0 in 2035).
 
     New capacity costs capex, so the model builds nothing while the stock can serve and
     exactly 10 Mt/yr in 2035, the year the stock retires.
@@ -92,7 +93,7 @@ def test_residual_stock_retires_and_forces_a_build_in_that_year(solve):
     data.commodity("steel")
     data.technology("bf", variable_om=100, capex=1000, life=40)
     data.demand({2025: 10})
-    for year, capacity in ((2025, 10), (2030, 10), (2035, 0)):
+    for year, capacity in ((2025, 10), (2034, 10), (2035, 0)):
         data.add("stock", region="R1", technology="bf", year=year, capacity=capacity)
     run = solve(data, end=2040)
     new = run.tables["capacity"].set_index("year")["new"]
@@ -101,19 +102,20 @@ def test_residual_stock_retires_and_forces_a_build_in_that_year(solve):
 
 
 def test_growth_limit_delays_a_technology(solve):
-    """A cheap route may grow 0 %/yr with a seed of 2 Mt/yr per step: 2, 4, 6 Mt/yr in
-    2025, 2030, 2035, the rest (8, 6, 4 Mt) from the dear route."""
+    """A cheap route may grow 0 %/yr with a seed of 0.4 Mt/yr: one year's seed in 2025 (0.4),
+    then five more in each 5-year step (2.4 in 2030, 4.4 in 2035); the rest (9.6, 7.6, 5.6 Mt)
+    comes from the dear route."""
     data = Dataset()
     data.commodity("steel")
     data.technology("old", variable_om=200).technology("new", variable_om=100, lever="hydrogen")
     data.demand({2025: 10})
     for year in (2025,):
         data.add("bounds", region="R1", technology="new", year=year, bound="max_growth", value=0.0)
-        data.add("bounds", region="R1", technology="new", year=year, bound="growth_seed", value=2.0)
+        data.add("bounds", region="R1", technology="new", year=year, bound="growth_seed", value=0.4)
     run = solve(data, end=2035)
     production = run.tables["production"].set_index(["technology", "year"])["value"]
-    assert [production[("new", y)] for y in (2025, 2030, 2035)] == pytest.approx([2, 4, 6])
-    assert [production[("old", y)] for y in (2025, 2030, 2035)] == pytest.approx([8, 6, 4])
+    assert [production[("new", y)] for y in (2025, 2030, 2035)] == pytest.approx([0.4, 2.4, 4.4])
+    assert [production[("old", y)] for y in (2025, 2030, 2035)] == pytest.approx([9.6, 7.6, 5.6])
 
 
 def test_cap_forces_early_retirement(solve):

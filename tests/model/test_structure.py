@@ -162,9 +162,10 @@ def test_capacity_growth(built):
     terms = coefficients(row)
     assert terms["capacity[R1,ccs,2030,2030]"] == 1
     assert terms["capacity[R1,ccs,2025,2025]"] == pytest.approx(-(1.1**5))
-    assert upper_rhs(row) == pytest.approx(1.5)
+    # five yearly seeds, each grown for the years left: 1.5 × (1 + 1.1 + 1.1² + 1.1³ + 1.1⁴)
+    assert upper_rhs(row) == pytest.approx(1.5 * sum(1.1**j for j in range(5)))
     first = built.model.capacity_growth["R1", "ccs", 2025]
-    assert upper_rhs(first) == pytest.approx(1.5)  # no ccs stock: only the seed
+    assert upper_rhs(first) == pytest.approx(1.5)  # no ccs stock: one year's seed
 
 
 def test_objective(built):
