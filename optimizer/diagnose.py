@@ -11,6 +11,8 @@ HiGHS's irreducible infeasible subset (IIS) of the original model is reported be
 
 from __future__ import annotations
 
+import math
+
 from optimizer.data.model_data import ModelData
 from optimizer.data.scenario import SolverSettings
 from optimizer.model.build import build_model
@@ -19,6 +21,30 @@ from optimizer.solution import SolveResult
 from optimizer.solve import HighsSolver
 
 TOLERANCE = 1e-6
+
+
+def _decimals(amount: float) -> int:
+    """Decimals that show the first significant digit of `amount` (0 for amounts ≥ 1)."""
+    return 0 if abs(amount) >= 1 or amount == 0 else min(9, -math.floor(math.log10(abs(amount))))
+
+
+def _number(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def distinct(limit: float, reached: float) -> tuple[str, str]:
+    """`limit` and `reached` written with as many decimals as it takes to show the gap between
+    them and to tell them apart.
+
+    >>> distinct(4.0, 4.3)
+    ('4.0', '4.3')
+    >>> distinct(450.0, 481.2)
+    ('450', '481')
+    """
+    decimals = _decimals(reached - limit)
+    while decimals < 9 and _number(limit, decimals) == _number(reached, decimals):
+        decimals += 1
+    return _number(limit, decimals), _number(reached, decimals)
 
 
 def _unit(data: ModelData, family: str, key: tuple) -> str:
@@ -114,11 +140,12 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str]) -> dict:
         violations = _violations(data, slacks, result)
         diagnosis["violations"] = violations
         diagnosis["binding"] = _binding(data, result)
-        lines = [
-            f"{v['limit']} of {v['value']:,.0f} {v['unit']} cannot be met: the minimum reachable is "
-            f"{v['value'] + v['violation']:,.0f} {v['unit']}"
-            for v in violations
-        ]
+        lines = []
+        for v in violations:
+            limit, reached = distinct(v["value"], v["value"] + v["violation"])
+            lines.append(
+                f"{v['limit']} of {limit} {v['unit']} cannot be met: the minimum reachable is {reached} {v['unit']}"
+            )
         if diagnosis["binding"]:
             lines.append("limits holding emissions up: " + "; ".join(b["limit"] for b in diagnosis["binding"]))
         diagnosis["message"] = "\n".join(lines)
@@ -132,7 +159,8 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str]) -> dict:
     violations = _violations(data, slacks, result)
     diagnosis["violations"] = violations
     diagnosis["message"] = "\n".join(
-        f"{v['limit']} ({v['value']:,.4g} {v['unit']}) must give way by {v['violation']:,.4g} {v['unit']}"
+        f"{v['limit']} ({distinct(v['value'], v['value'] + v['violation'])[0]} {v['unit']}) must give way by "
+        f"{v['violation']:,.4g} {v['unit']}"
         for v in violations
     )
     return diagnosis

@@ -47,3 +47,11 @@ def test_demand_beyond_growth_limit_names_the_limit(solve):
     assert {v["constraint"].split("[")[0] for v in violations} <= {"capacity_growth", "commodity_balance"}
     assert "must give way by 7" in run.diagnosis["message"]
     assert run.diagnosis["conflicting_constraints"]
+
+
+def test_a_small_gap_is_shown_with_the_digits_that_tell_limit_and_floor_apart(solve):
+    """The floor is 11 MtCO2 (above); a cap of 10.7 misses it by 0.3: the message must not read
+    'cap of 11 … the minimum reachable is 11'."""
+    run = solve(_steel_with_ccs(), extra="cap = { 2030 = 10.7 }")
+    assert run.status == "infeasible"
+    assert "of 10.7 MtCO2 cannot be met: the minimum reachable is 11.0 MtCO2" in run.diagnosis["message"]

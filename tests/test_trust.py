@@ -145,12 +145,14 @@ def test_removing_a_route_never_lowers_cost_and_more_supply_never_raises_it(tmp_
 
 
 def test_unbounded_and_iteration_limit_are_reported_as_such(solve, tmp_path):
-    """A commodity that pays to be taken (negative price, no supply limit) makes cost fall without
-    bound: status 'unbounded', no tables. An iteration limit of 1 stops simplex early."""
+    """A route paid to run (a gate fee: negative variable O&M) with free, unlimited capacity makes
+    cost fall without bound: status 'unbounded', no tables. An iteration limit of 1 stops simplex
+    early."""
     data = Dataset()
-    data.commodity("steel").commodity("waste_heat", "PJ", "energy")
+    data.commodity("steel").commodity("waste", kind="material")
     data.technology("bf", variable_om=100, co2=2.0)
-    data.demand({2025: 10}).price("waste_heat", -5)
+    data.technology("waste_mill", variable_om=-5, lever="feedstock_substitution")
+    data.demand({2025: 10})
     run = solve(data)
     assert run.status in ("unbounded", "infeasible_or_unbounded")
     assert run.tables == {}

@@ -203,6 +203,9 @@ def check_against_data(sweep: Sweep) -> None:
                         column=f"parameter[{number}].column",
                     )
                 )
+            elif parameter.column == "budget" and scenario.budget is None and parameter.op != "set":
+                message = f"budget: the base scenario sets no budget to {parameter.op}; use op = \"set\""
+                issues.append(Issue(file, message, column=f"parameter[{number}].op"))
             continue
         override = Override(parameter.table, parameter.where, parameter.column, "add", 0.0)
         for issue in apply_overrides(tables, (override,), file):

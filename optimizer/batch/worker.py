@@ -62,7 +62,10 @@ def point_scenario(base: Scenario, parameters: tuple[Parameter, ...], point: Poi
             current = getattr(base, column)
             if current is None and column == "discount_rate":
                 current = load_model_data(base)[0].discount_rate
-            changes[column] = _apply(parameter.op, current or 0.0, value)
+            if current is None and parameter.op != "set":
+                message = f"{column}: the base scenario sets no {column} to {parameter.op}; use op = \"set\""
+                raise InputError(Issue(str(base.path), message))
+            changes[column] = _apply(parameter.op, current if current is not None else 0.0, value)
     return dataclasses.replace(
         base, overrides=tuple(overrides), cap=cap or base.cap, carbon_price=carbon_price, **changes
     )

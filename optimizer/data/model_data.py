@@ -20,6 +20,7 @@ Conventions
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ from optimizer.data.schema import ALL_REGIONS, BOUND_KINDS
 from optimizer.data.validate import validate_tables
 from optimizer.errors import InputError, Issue
 from optimizer.finance import discount_factor
+
+log = logging.getLogger("optimizer")
 
 Key2 = tuple[str, int]
 Key3 = tuple[str, str, int]
@@ -230,6 +233,7 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
     prices["emission_factor"] = prices["emission_factor"].fillna(0.0)
     regions = tuple(sorted(tables["demand"]["region"].unique()))
     bounds = tables["bounds"]
+    _warn_unreachable_minimums(bounds, tables["stock"], technologies)
     return ModelData(
         scenario=scenario.name,
         currency=info.currency,
@@ -270,6 +274,31 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
         budget=scenario.budget,
         carbon_price=year_path(scenario.carbon_price, years),
     )
+
+
+def _warn_unreachable_minimums(
+    bounds: pd.DataFrame, stock: pd.DataFrame, technologies: dict[str, Technology]
+) -> None:
+    """A minimum (share or capacity) given for a year when its route cannot exist yet (before its
+    first year, with no base-year stock then) has nothing to act on: say so, naming the row."""
+    minimums = bounds[bounds["bound"].isin(["min_share", "min_capacity"]) & (bounds["value"] > 0)]
+    if minimums.empty:
+        return
+    stocked = interpolate(stock, ["region", "technology"], "capacity", sorted(set(minimums["year"].astype(int))))
+    for row in minimums.itertuples(index=False):
+        technology = technologies.get(row.technology)
+        if technology is None or int(row.year) >= technology.first_year:
+            continue
+        if stocked.get((row.region, row.technology, int(row.year)), 0.0) > 0:
+            continue
+        issue = Issue(
+            "bounds.csv",
+            f"{row.bound} of {row.technology} in {row.year} is ignored: the route cannot exist before its "
+            f"first year {technology.first_year} and has no base-year stock then",
+            row=int(getattr(row, LINE)),
+            column="year",
+        )
+        log.warning("warning: %s", issue)
 
 
 def _stock_shares(

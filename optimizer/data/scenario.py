@@ -218,7 +218,7 @@ def _overrides(value: Any, reader: TomlReader) -> tuple[Override, ...]:
             reader.problem(prefix + "table", f"'{table}' is not a data table")
             continue
         spec = TABLES_BY_NAME[table]
-        numeric = {c.name for c in spec.columns if c.type == "float"}
+        numeric = {c.name for c in spec.columns if c.type in ("float", "int")}
         if column not in numeric:
             reader.problem(prefix + "column", f"'{column}' is not a numeric column of {table}")
             continue
@@ -256,6 +256,10 @@ def _matches(table: pd.DataFrame, where: dict[str, Any]) -> pd.Series:
     return mask
 
 
+def _whole(value: object) -> object:
+    return value if pd.isna(value) else int(value)
+
+
 def apply_overrides(tables: dict[str, pd.DataFrame], overrides: tuple[Override, ...], file: str) -> list[Issue]:
     """Apply each override to the typed tables in order; return problems (e.g. no row matched)."""
     issues = []
@@ -278,10 +282,13 @@ def apply_overrides(tables: dict[str, pd.DataFrame], overrides: tuple[Override, 
             updated = current + override.value
         else:
             updated = pd.Series(override.value, index=current.index)
-        table.loc[mask, override.column] = updated
         spec = next(c for c in TABLES_BY_NAME[override.table].columns if c.name == override.column)
+        whole = spec.type != "int" or all(pd.isna(v) or float(v).is_integer() for v in updated)
+        table.loc[mask, override.column] = updated.map(_whole) if spec.type == "int" and whole else updated
         for line, value in zip(table.loc[mask, LINE], updated, strict=True):
             problem = domain_problem(float(value), spec) if pd.notna(value) else None
+            if problem is None and not whole and pd.notna(value) and not float(value).is_integer():
+                problem = f"{value:g} is not a whole number"
             if problem:
                 issues.append(
                     Issue(

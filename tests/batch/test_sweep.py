@@ -3,6 +3,7 @@ a killed sweep resumes to the same result, failures are recorded and never stop 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import signal
@@ -290,3 +291,23 @@ def test_scaling_a_cap_year_between_given_years_uses_the_base_path(tmp_path):
     scenario = load_scenario(base)
     assert point_scenario(scenario, sweep.parameters, {"cap_2035": 1.0}).cap == {2030: 10, 2035: 8, 2040: 6}
     assert point_scenario(scenario, sweep.parameters, {"cap_2035": 0.5}).cap == {2030: 10, 2035: 4, 2040: 6}
+
+
+def test_scaling_a_budget_the_base_does_not_set_is_an_input_error(tmp_path, base):
+    """The base scenario has no budget: scaling it is refused before any point is solved (it used
+    to become a budget of 0, making every point infeasible); `set` still works."""
+    from optimizer.errors import InputError
+
+    path = tmp_path / "budget.toml"
+    path.write_text(
+        f'name = "budget"\nbase = "{base.as_posix()}"\nmethod = "grid"\n'
+        '[[parameter]]\nname = "budget"\ntable = "scenario"\ncolumn = "budget"\nop = "scale"\nvalues = [0.5, 1]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="budget: the base scenario sets no budget to scale"):
+        run_sweep(load_sweep(path), tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+    sweep = load_sweep(path)
+    with pytest.raises(InputError, match="sets no budget"):
+        point_scenario(load_scenario(base), sweep.parameters, {"budget": 0.5})
+    assert point_scenario(load_scenario(base), (dataclasses.replace(sweep.parameters[0], op="set"),), {"budget": 50}).budget == 50

@@ -59,6 +59,10 @@ def test_good_dataset_loads(tmp_path):
         (("technologies.csv", 3, "life", "2.5"), "column 'life': '2.5' is not a whole number"),
         (("demand.csv", 2, "value", ""), "demand.csv, row 2, column 'value': blank, but a value is required"),
         (("demand.csv", 2, "year", "20x5"), "demand.csv, row 2, column 'year': '20x5' is not a number"),
+        (
+            ("commodity_prices.csv", 2, "price", "-5"),
+            "commodity_prices.csv, row 2, column 'price': -5 is negative; it must be ≥ 0",
+        ),
         (("tech_flows.csv", 2, "commodity", "steel"), "is the main output of 'eaf'"),
         (("commodities.csv", 3, "unit", "GWh"), "column 'unit': 'GWh' is not one of Mt, PJ"),
         (
@@ -192,3 +196,49 @@ def test_sparse_years_are_interpolated(tmp_path):
     folder = data.write(tmp_path / "data")
     loaded, _ = load_model_data(write_scenario(tmp_path, folder, end=2040))
     assert [loaded.demand[("R1", "steel", y)] for y in (2025, 2030, 2035, 2040)] == [10, 15, 20, 20]
+
+
+def test_negative_price_is_refused_so_the_model_cannot_be_paid_to_dump(tmp_path):
+    """A waste at −5 that nothing uses would be bought at max_supply and thrown away (the ≥
+    balance allows it): the loader refuses the price instead, naming file, row and column."""
+    data = _good()
+    data.commodity("waste", kind="material").price("waste", -5, max_supply=600)
+    with pytest.raises(InputError) as caught:
+        _load(tmp_path, data)
+    (issue,) = caught.value.issues
+    assert (issue.file, issue.row, issue.column) == ("commodity_prices.csv", 3, "price")
+
+
+@pytest.mark.parametrize(("column", "value", "expected"), [("life", 12, 12), ("first_year", 2030, 2030)])
+def test_whole_number_columns_can_be_overridden(tmp_path, column, value, expected):
+    folder = _good().write(tmp_path / "data")
+    scenario = write_scenario(tmp_path, folder)
+    override = f'\n[[override]]\ntable = "technologies"\nwhere = {{ technology = "eaf" }}\ncolumn = "{column}"\nset = {value}\n'
+    scenario.write_text(scenario.read_text() + override)
+    data, _ = load_model_data(scenario)
+    assert getattr(data.technologies["eaf"], column) == expected
+
+
+@pytest.mark.parametrize(
+    ("column", "operation", "expected"),
+    [("life", "set = 2.5", "2.5 is not a whole number"), ("life", "scale = 0", "must be > 0")],
+)
+def test_whole_number_overrides_must_stay_valid(tmp_path, column, operation, expected):
+    folder = _good().write(tmp_path / "data")
+    scenario = write_scenario(tmp_path, folder)
+    override = f'\n[[override]]\ntable = "technologies"\nwhere = {{ technology = "eaf" }}\ncolumn = "{column}"\n{operation}\n'
+    scenario.write_text(scenario.read_text() + override)
+    with pytest.raises(InputError, match=expected):
+        load_model_data(scenario)
+
+
+def test_a_minimum_before_a_route_can_exist_is_ignored_with_a_warning(tmp_path, caplog):
+    """eaf may be built from 2030; a min_share given for 2025 has nothing to act on: the loader says
+    so (file, row, column) instead of dropping it silently."""
+    data = _good()
+    data.rows["technologies"][1]["first_year"] = 2030
+    data.add("bounds", region="R1", technology="eaf", year=2025, bound="min_share", value=0.2)
+    with caplog.at_level("WARNING", logger="optimizer"):
+        _load(tmp_path, data)
+    (message,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "bounds.csv, row 2, column 'year': min_share of eaf in 2025 is ignored" in message
