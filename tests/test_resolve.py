@@ -27,13 +27,17 @@ def test_warm_resolve_matches_a_fresh_solve(solve):
     base = solve(data, end=2040, extra="cap = { 2040 = 9 }")
     for factor in (0.5, 1.7, 3.0):
         changed = dataclasses.replace(base.data, price={k: v * factor for k, v in base.data.price.items()})
-        warm, _ = resolve_with_data(base, changed)
+        warm, built = resolve_with_data(base, changed)
         fresh_data = Dataset(discount_rate=0.05, rows={k: [dict(r) for r in v] for k, v in data.rows.items()})
         for row in fresh_data.rows["commodity_prices"]:
             row["price"] *= factor
         fresh = solve(fresh_data, end=2040, extra="cap = { 2040 = 9 }")
         assert warm.status == fresh.status == "optimal"
         assert warm.objective == pytest.approx(fresh.result.objective, rel=1e-6)
+        tables, emissions = tables_from_solution(changed, built, warm)
+        assert emissions == pytest.approx({int(y): v for y, v in fresh.summary["emissions"].items()})
+        for name, table in fresh.tables.items():  # every table, not only the objective
+            pandas.testing.assert_frame_equal(tables[name], table, rtol=1e-6, atol=1e-6)
 
 
 def test_portable_model_resolves_in_another_process_like_the_original(solve, tmp_path):

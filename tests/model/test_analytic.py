@@ -147,6 +147,11 @@ def test_scrap_supply_limit_binds(solve):
     production = run.tables["production"].set_index(["technology", "year"])["value"]
     assert production[("eaf", 2030)] == pytest.approx(5)
     assert production[("bf", 2030)] == pytest.approx(5)
+    # One more tonne of scrap saves (100 − 61) / 1.1 = 35.45 CNY beyond its price in each year it
+    # is used: the supply bound's reduced cost is −35.45 × the milestone's discount sum (5 and 1).
+    reduced = run.result.reduced_costs["purchase"]
+    assert reduced[("R1", "scrap", 2025)] == pytest.approx(-(100 - 61) / 1.1 * 5)
+    assert reduced[("R1", "scrap", 2030)] == pytest.approx(-(100 - 61) / 1.1 * 1)
 
 
 def test_ccus_limited_by_injection_capacity(solve):
@@ -213,8 +218,11 @@ def test_discounted_annuity_charged_inside_horizon_only(solve):
     data.demand({2025: 1})
     run = solve(data, end=2029)
     annuity = 1000 * capital_recovery_factor(0.1, 10)
-    expected = sum(annuity * discount_factor(0.1, t, 2025) for t in range(2025, 2030))
-    assert run.result.objective == pytest.approx(expected)
+    assert annuity == pytest.approx(162.745, abs=5e-4)  # 1000 × 0.1 × 1.1^10 / (1.1^10 − 1), by hand
+    expected = sum(162.745 * 1.1 ** -(t - 2025) for t in range(2025, 2030))  # × 4.16987
+    assert expected == pytest.approx(678.62, abs=5e-3)
+    assert run.result.objective == pytest.approx(expected, rel=1e-5)
+    assert run.result.objective == pytest.approx(sum(annuity * discount_factor(0.1, t, 2025) for t in range(2025, 2030)))
 
 
 def test_emission_budget_binds(solve):
@@ -249,3 +257,112 @@ def test_minimum_share_given_at_a_technology_first_year_applies_from_then_on(sol
     assert production[("bf", 2025)] == pytest.approx(10)
     assert production[("eaf", 2030)] == pytest.approx(2)
     assert production[("eaf", 2035)] == pytest.approx(2)
+
+
+def test_max_capacity_caps_the_cheap_route(solve):
+    """A cheap route (100 CNY/t) may hold at most 4 Mt/yr of capacity: 4 Mt of 10 from it, 6 from
+    the dear one (150), in both years; objective (4 × 100 + 6 × 150) × 6 = 7,800."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("cheap", variable_om=100).technology("dear", variable_om=150)
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="cheap", year=2025, bound="max_capacity", value=4)
+    run = solve(data)
+    assert run.result.objective == pytest.approx(7800)
+    assert run.tables["capacity"].query("technology == 'cheap'")["in_service"].max() == pytest.approx(4)
+
+
+def test_min_capacity_keeps_a_dear_route_built(solve):
+    """A dear route (fixed O&M 10 CNY per t/yr, 150 CNY/t) must hold 3 Mt/yr of capacity; with
+    nothing forcing it to run, it idles: capacity 3, production 0, objective 10 × 100 × 6 +
+    3 × 10 × 6 = 6,180."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("cheap", variable_om=100).technology("dear", variable_om=150, fixed_om=10)
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="dear", year=2025, bound="min_capacity", value=3)
+    run = solve(data)
+    assert run.result.objective == pytest.approx(6180)
+    dear = run.tables["capacity"].query("technology == 'dear'").set_index("year")["in_service"]
+    assert dear.to_dict() == pytest.approx({2025: 3, 2030: 3})
+    assert "dear" not in set(run.tables["production"]["technology"])
+
+
+def test_max_new_capacity_is_a_yearly_rate(solve):
+    """A cheap route may add 1 Mt/yr of capacity a year: 1 in 2025 (the first milestone counts
+    one year), 1 + 5 = 6 by 2030, 11 ≥ 10 by 2035; the dear route makes the rest: 9, 4, 0 Mt."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("cheap", variable_om=100, capex=10).technology("dear", variable_om=150)
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="cheap", year=2025, bound="max_new_capacity", value=1)
+    run = solve(data, end=2035)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert [production.get(("dear", y), 0.0) for y in (2025, 2030, 2035)] == pytest.approx([9, 4, 0])
+    new = run.tables["capacity"].query("technology == 'cheap'").set_index("year")["new"]
+    assert [new[y] for y in (2025, 2030, 2035)] == pytest.approx([1, 5, 4])
+
+
+def test_cumulative_supply_limit_spreads_a_resource_over_the_years(solve):
+    """Scrap EAF (61 CNY/t incl. 1 t scrap at 10) beats bf (100): without limit all 10 Mt use it.
+    A cumulative limit of 32 Mt of scrap over 2025–2035 (weights 5, 5, 1) allows 32 Mt of
+    scrap steel in all; at rate 0 every year is worth the same, so the LP may place it anywhere,
+    and the objective is 39 CNY/t cheaper for exactly 32 Mt: 110 × 100 − 32 × 39 = 9,752."""
+    data = Dataset()
+    data.commodity("steel").commodity("scrap", kind="material")
+    data.technology("bf", variable_om=100)
+    data.technology("eaf", variable_om=51, inputs={"scrap": 1.0}, lever="feedstock_substitution")
+    data.demand({2025: 10}).price("scrap", 10)
+    data.add("cumulative_limits", region="R1", commodity="scrap", max_total=32)
+    run = solve(data, end=2035)
+    assert run.result.objective == pytest.approx(11 * 10 * 100 - 32 * 39)
+    weights = {2025: 5, 2030: 5, 2035: 1}
+    eaf = run.tables["production"].query("technology == 'eaf'").set_index("year")["value"]
+    assert sum(eaf.get(y, 0.0) * w for y, w in weights.items()) == pytest.approx(32)
+    assert run.result.duals["cumulative_supply"][("R1", "scrap")] == pytest.approx(-39)
+
+
+def test_availability_below_one_needs_more_capacity(solve):
+    """Availability 0.8: 10 Mt of steel needs 12.5 Mt/yr of capacity, paid at a fixed O&M of
+    20 CNY per t/yr: 12.5 × 20 × 6 + 10 × 100 × 6 = 7,500."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, fixed_om=20, availability=0.8)
+    data.demand({2025: 10})
+    run = solve(data)
+    assert run.result.objective == pytest.approx(7500)
+    assert run.tables["capacity"].set_index("year")["in_service"][2030] == pytest.approx(12.5)
+
+
+def test_a_vintage_reaching_the_end_of_its_life_is_rebuilt(solve):
+    """Life 10 at 5-year steps: the 2025 plant serves 2025–2034 and is replaced in 2035; the
+    capacity table shows 10 new in 2025 and 2035, none retired early, 10 in service throughout."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, capex=100, life=10)
+    data.demand({2025: 10})
+    run = solve(data, end=2040)
+    capacity = run.tables["capacity"].set_index("year")
+    assert capacity["new"].to_dict() == pytest.approx({2025: 10, 2030: 0, 2035: 10, 2040: 0})
+    assert capacity["in_service"].to_dict() == pytest.approx({2025: 10, 2030: 10, 2035: 10, 2040: 10})
+    assert capacity["retired"].abs().max() == pytest.approx(0)
+
+
+def test_a_regional_cap_has_its_own_price(solve):
+    """R1 and R2 each make 10 Mt; only R1 is capped (5 MtCO2 in 2030, emission_limits.csv): 2 b ≤ 5
+    → b = 2.5 Mt of bf in R1, the rest from a clean route 40 CNY/t dearer, so R1's price is
+    40 / 2 = 20 CNY/tCO2; R2 stays on bf and there is no system-wide price."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("clean", variable_om=140, lever="hydrogen")
+    data.demand({2025: 10}, region="R1").demand({2025: 10}, region="R2")
+    data.add("emission_limits", region="R1", year=2030, scope="direct+indirect", max_emissions=5)
+    run = solve(data)
+    prices = run.tables["carbon_price"].set_index(["region", "year"])["price"]
+    assert prices[("R1", 2030)] == pytest.approx(20)
+    assert prices[("R1", 2025)] == pytest.approx(0)  # the cap starts in 2030
+    assert set(run.tables["carbon_price"]["region"]) == {"R1"}
+    production = run.tables["production"].set_index(["region", "technology", "year"])["value"]
+    assert production[("R1", "bf", 2030)] == pytest.approx(2.5)
+    assert production[("R2", "bf", 2030)] == pytest.approx(10)

@@ -50,7 +50,9 @@ def _full_dataset() -> Dataset:
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltModel:
     folder: Path = tmp_path_factory.mktemp("structure")
     dataset = _full_dataset().write(folder / "data")
-    scenario = write_scenario(folder, dataset, end=2035, extra="cap = { 2035 = 4 }\nbudget = 100")
+    scenario = write_scenario(
+        folder, dataset, end=2035, extra="cap = { 2035 = 4 }\nbudget = 100\ncarbon_price = { 2035 = 50 }"
+    )
     data, _ = load_model_data(scenario)
     return build_model(data)
 
@@ -84,6 +86,12 @@ def test_capacity_retirement(built):
 def test_activity_limit(built):
     row = built.model.activity_limit["R1", "bf", 2030, 2030]
     assert coefficients(row) == pytest.approx({"activity[R1,bf,2030,2030]": 1, "capacity[R1,bf,2030,2030]": -0.8})
+    # the stock schedule falls 6 → 0 over 2030–2034 (6, 4.8, 3.6, 2.4, 1.2): on average 0.6 of
+    # what is in service in 2030 serves the milestone's years (partial periods)
+    stock = built.model.activity_limit["R1", "bf", STOCK, 2030]
+    assert coefficients(stock) == pytest.approx(
+        {f"activity[R1,bf,{STOCK},2030]": 1, f"capacity[R1,bf,{STOCK},2030]": -0.8 * 0.6}
+    )
 
 
 def test_commodity_balance(built):
@@ -168,11 +176,28 @@ def test_capacity_growth(built):
     assert upper_rhs(first) == pytest.approx(1.5)  # no ccs stock: one year's seed
 
 
+def _discount(years: range) -> float:
+    return sum(1.05 ** -(t - 2025) for t in years)
+
+
 def test_objective(built):
-    """Variable O&M of 2035 (weight 1) carries one discount factor; 2025's carries five."""
+    """Each term by hand (rate 5 %, milestones 2025 and 2030 representing 5 years, 2035 one):
+    variable O&M plus the 2035 carbon price (50 CNY/t × 2 t/t); purchases plus their carbon;
+    the annuity of a vintage over the horizon years it lives; fixed O&M on capacity in service,
+    the stock's weighted by what its schedule keeps."""
+    from optimizer.finance import capital_recovery_factor
+
     terms = coefficients(built.model.total_cost)
-    assert terms["activity[R1,bf,2035,2035]"] == pytest.approx(100 * 1.05**-10)
-    assert terms["activity[R1,bf,2025,2025]"] == pytest.approx(100 * sum(1.05**-t for t in range(5)))
+    assert terms["activity[R1,bf,2035,2035]"] == pytest.approx((100 + 50 * 2.0) * 1.05**-10)
+    assert terms["activity[R1,bf,2025,2025]"] == pytest.approx(100 * _discount(range(2025, 2030)))
+    assert terms["purchase[R1,electricity,2035]"] == pytest.approx((20 + 50 * 0.1) * 1.05**-10)
+    assert terms["purchase[R1,electricity,2030]"] == pytest.approx(20 * _discount(range(2030, 2035)))
+    annuity = 900 * capital_recovery_factor(0.05, 30)
+    assert terms["new_capacity[R1,bf,2030]"] == pytest.approx(annuity * _discount(range(2030, 2036)))
+    assert terms["capacity[R1,bf,2030,2030]"] == pytest.approx(7 * _discount(range(2030, 2035)))
+    kept = [1.0, 0.8, 0.6, 0.4, 0.2]  # the stock schedule over 2030–2034 against 2030
+    stock = sum(k * 1.05 ** -(t - 2025) for k, t in zip(kept, range(2030, 2035), strict=True))
+    assert terms[f"capacity[R1,bf,{STOCK},2030]"] == pytest.approx(7 * stock)
 
 
 FAMILY_TESTS = {
