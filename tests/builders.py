@@ -44,6 +44,7 @@ class Dataset:
     base_year: int = 2025
     discount_rate: float = 0.0
     rows: dict[str, list[dict]] = field(default_factory=dict)
+    pin_base_year: bool = False
 
     def add(self, table: str, **row: object) -> Dataset:
         spec = TABLES_BY_NAME[table]
@@ -120,7 +121,8 @@ class Dataset:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "dataset.toml").write_text(
             f'name = "test"\ncurrency = "CNY2025"\nbase_year = {self.base_year}\n'
-            f"discount_rate = {self.discount_rate}\n",
+            f"discount_rate = {self.discount_rate}\n"
+            + ("pin_base_year = true\n" if self.pin_base_year else ""),
             encoding="utf-8",
         )
         self.rows.setdefault("sources", [])

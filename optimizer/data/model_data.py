@@ -91,11 +91,15 @@ class ModelData:
     caps: dict[tuple[str, str, int], float]
     budget: float | None = None
     carbon_price: dict[int, float] = field(default_factory=dict)
+    pinned_year: int | None = None
+    """The first milestone when it is the base year of a dataset with `pin_base_year = true`:
+    nothing is built or retired then and stocked routes keep their observed shares."""
 
     def vintages(self, technology: str) -> tuple[int, ...]:
-        """New-build vintages of a technology: the milestones from its first year on."""
+        """New-build vintages of a technology: the milestones from its first year on (never the
+        pinned base year)."""
         first = self.technologies[technology].first_year
-        return tuple(y for y in self.years if y >= first)
+        return tuple(y for y in self.years if y >= first and y != self.pinned_year)
 
     def serves(self, technology: str, vintage: int, year: int) -> bool:
         """Whether a new vintage is still within its life at milestone `year`."""
@@ -273,6 +277,7 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
         caps=_caps(tables["emission_limits"], scenario),
         budget=scenario.budget,
         carbon_price=year_path(scenario.carbon_price, years),
+        pinned_year=years[0] if info.pin_base_year and years[0] == info.base_year else None,
     )
 
 

@@ -19,7 +19,7 @@ from optimizer.errors import InputError, Issue
 
 LINE = "line"
 
-DATASET_KEYS = {"name": str, "description": str, "currency": str, "base_year": int}
+DATASET_KEYS = {"name": str, "description": str, "currency": str, "base_year": int, "pin_base_year": bool}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class DatasetInfo:
     base_year: int
     discount_rate: float
     description: str = ""
+    pin_base_year: bool = False
+    """The base year reproduces what was observed: see `optimizer.model.base_year`."""
 
 
 def read_dataset_info(folder: Path, issues: list[Issue]) -> DatasetInfo | None:
@@ -52,7 +54,7 @@ def read_dataset_info(folder: Path, issues: list[Issue]) -> DatasetInfo | None:
         if key not in raw:
             issues.append(Issue("dataset.toml", f"missing key '{key}'"))
     for key, kind in DATASET_KEYS.items():
-        if key in raw and (not isinstance(raw[key], kind) or isinstance(raw[key], bool)):
+        if key in raw and (not isinstance(raw[key], kind) or (kind is not bool and isinstance(raw[key], bool))):
             issues.append(Issue("dataset.toml", f"'{key}' must be a {kind.__name__}"))
     rate = raw.get("discount_rate")
     if rate is not None and (not isinstance(rate, int | float) or not 0 <= rate < 1):
@@ -65,6 +67,7 @@ def read_dataset_info(folder: Path, issues: list[Issue]) -> DatasetInfo | None:
         base_year=raw["base_year"],
         discount_rate=float(rate),
         description=raw.get("description", ""),
+        pin_base_year=raw.get("pin_base_year", False),
     )
 
 

@@ -366,3 +366,35 @@ def test_a_regional_cap_has_its_own_price(solve):
     production = run.tables["production"].set_index(["region", "technology", "year"])["value"]
     assert production[("R1", "bf", 2030)] == pytest.approx(2.5)
     assert production[("R2", "bf", 2030)] == pytest.approx(10)
+
+
+def _observed_mix(pin: bool) -> Dataset:
+    """bf (8 Mt/yr of stock, 100 CNY/t) and eaf (4 Mt/yr, 80 CNY/t) made 10 Mt in 2025; a new
+    route at 10 CNY/t could be built from 2025 on."""
+    data = Dataset(pin_base_year=pin)
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, co2=2.0).technology("eaf", variable_om=80, lever="electrification")
+    data.technology("new", variable_om=10, lever="hydrogen")
+    data.demand({2025: 10})
+    for technology, capacity in (("bf", 8), ("eaf", 4)):
+        data.add("stock", region="R1", technology=technology, year=2025, capacity=capacity)
+    return data
+
+
+def test_a_pinned_base_year_keeps_the_observed_mix(solve):
+    """Free, the model would build the new route in 2025 at once. Pinned, 2025 builds nothing,
+    retires nothing and splits the 10 Mt in proportion to the stock: bf 10 × 8/12, eaf 10 × 4/12
+    (emissions 2 × 6.667 = 13.33 Mt); the new route takes over from 2030."""
+    free = solve(_observed_mix(pin=False))
+    assert free.tables["production"].set_index(["technology", "year"])["value"][("new", 2025)] == pytest.approx(10)
+    run = solve(_observed_mix(pin=True))
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert production[("bf", 2025)] == pytest.approx(10 * 8 / 12)
+    assert production[("eaf", 2025)] == pytest.approx(10 * 4 / 12)
+    assert ("new", 2025) not in production
+    assert production[("new", 2030)] == pytest.approx(10)
+    assert run.summary["emissions"]["2025"] == pytest.approx(2 * 10 * 8 / 12)
+    capacity = run.tables["capacity"].query("year == 2025")
+    assert capacity["new"].abs().max() == pytest.approx(0)
+    assert capacity["retired"].abs().max() == pytest.approx(0)
+    assert capacity.set_index("technology")["in_service"].to_dict() == pytest.approx({"bf": 8, "eaf": 4})

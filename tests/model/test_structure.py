@@ -200,6 +200,23 @@ def test_objective(built):
     assert terms[f"capacity[R1,bf,{STOCK},2030]"] == pytest.approx(7 * stock)
 
 
+def test_base_year_share(tmp_path):
+    """A pinned base year: bf's stock of 12 at availability 0.8 (9.6) beside 2.4 of eaf stock:
+    bf makes 9.6 / 12 of 2025's steel, and its stock cannot be retired that year."""
+    data = Dataset(pin_base_year=True)
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, availability=0.8).technology("eaf", variable_om=80)
+    data.demand({2025: 10})
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=12)
+    data.add("stock", region="R1", technology="eaf", year=2025, capacity=2.4)
+    model = build_model(load_model_data(write_scenario(tmp_path, data.write(tmp_path / "data")))[0]).model
+    terms = coefficients(model.base_year_share["R1", "bf", 2025])
+    assert terms == pytest.approx({f"activity[R1,bf,{STOCK},2025]": 1 - 0.8, f"activity[R1,eaf,{STOCK},2025]": -0.8})
+    assert model.base_year_share["R1", "bf", 2025].equality
+    assert model.capacity["R1", "bf", STOCK, 2025].lb == pytest.approx(12)
+    assert ("R1", "bf", 2025) not in model.new_capacity  # nothing is built in a pinned base year
+
+
 FAMILY_TESTS = {
     "vintage_start": test_vintage_start,
     "capacity_retirement": test_capacity_retirement,
@@ -214,6 +231,7 @@ FAMILY_TESTS = {
     "min_capacity": test_min_capacity,
     "max_new_capacity": test_max_new_capacity,
     "capacity_growth": test_capacity_growth,
+    "base_year_share": test_base_year_share,
 }
 
 
