@@ -21,7 +21,7 @@ import pandas as pd
 #: The CSV tables of a run folder and their columns (README "Outputs").
 COLUMNS: dict[str, tuple[str, ...]] = {
     "production": ("region", "sector", "technology", "commodity", "year", "value", "unit"),
-    "capacity": ("region", "sector", "technology", "year", "in_service", "new", "retired", "unit"),
+    "capacity": ("region", "sector", "technology", "year", "in_service", "new", "retired", "retrofitted", "unit"),
     "energy": ("region", "sector", "commodity", "year", "value", "unit"),
     "emissions": ("region", "sector", "technology", "year", "scope", "value", "unit"),
     "costs": ("region", "year", "component", "value", "discounted", "unit"),
@@ -29,7 +29,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "abatement": ("region", "year", "lever", "abatement", "share", "unit"),
 }
 TABLE_NAMES: tuple[str, ...] = tuple(COLUMNS)
-_NUMERIC = {"year", "value", "in_service", "new", "retired", "discounted", "price", "abatement", "share"}
+_NUMERIC = {"year", "value", "in_service", "new", "retired", "retrofitted", "discounted", "price", "abatement", "share"}
 
 
 class NotARunFolder(FileNotFoundError):

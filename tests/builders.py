@@ -21,7 +21,7 @@ SOURCE = "TEST"
 # The output contract (DESIGN §4): every table of a run folder and its columns, in order.
 OUTPUT_COLUMNS = {
     "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
-    "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"],
+    "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "retrofitted", "unit"],
     "energy.csv": ["region", "sector", "commodity", "year", "value", "unit"],
     "emissions.csv": ["region", "sector", "technology", "year", "scope", "value", "unit"],
     "costs.csv": ["region", "year", "component", "value", "discounted", "unit"],
@@ -53,8 +53,8 @@ class Dataset:
         self.rows.setdefault(table, []).append(row)
         return self
 
-    def commodity(self, name: str, unit: str = "Mt", kind: str = "product") -> Dataset:
-        return self.add("commodities", commodity=name, unit=unit, kind=kind, description=name)
+    def commodity(self, name: str, unit: str = "Mt", kind: str = "product", role: str = "") -> Dataset:
+        return self.add("commodities", commodity=name, unit=unit, kind=kind, role=role, description=name)
 
     def technology(
         self,
@@ -72,6 +72,8 @@ class Dataset:
         lever: str = "incumbent",
         sector: str = "iron_steel",
         inputs: dict[str, float] | None = None,
+        retrofit_of: str = "",
+        label: str = "",
     ) -> Dataset:
         """A technology with one cost row and one emission row (every vintage)."""
         self.add(
@@ -83,6 +85,8 @@ class Dataset:
             life=life,
             availability=availability,
             first_year=first_year,
+            label=label,
+            retrofit_of=retrofit_of,
             description=name,
         )
         self.add("tech_costs", technology=name, vintage="", capex=capex, fixed_om=fixed_om, variable_om=variable_om)

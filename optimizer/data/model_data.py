@@ -51,6 +51,14 @@ class Technology:
     life: int
     availability: float
     first_year: int
+    label: str = ""
+    """The name charts and reports show (the technology's name when blank)."""
+    retrofit_of: str | None = None
+    """The route this one converts (DESIGN §2): built only on capacity that route frees."""
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,8 @@ class ModelData:
     technologies: dict[str, Technology]
     commodity_unit: dict[str, str]
     commodity_kind: dict[str, str]
+    roles: dict[str, str]
+    """role (grid_electricity, hydrogen, co2_storage) → the commodity that plays it."""
     stock_vintage: int
     vintage_inputs: dict[tuple[str, int], dict[str, float]]
     vintage_outputs: dict[tuple[str, int], dict[str, float]]
@@ -210,6 +220,8 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
             int(row.life),
             float(row.availability),
             int(row.first_year),
+            row.label or "",
+            row.retrofit_of or None,
         )
         for row in tables["technologies"].itertuples(index=False)
     }
@@ -252,6 +264,11 @@ def _assemble(info: DatasetInfo, tables: dict[str, pd.DataFrame], scenario: Scen
         technologies=technologies,
         commodity_unit=dict(zip(tables["commodities"]["commodity"], tables["commodities"]["unit"], strict=True)),
         commodity_kind=dict(zip(tables["commodities"]["commodity"], tables["commodities"]["kind"], strict=True)),
+        roles={
+            role: commodity
+            for commodity, role in zip(tables["commodities"]["commodity"], tables["commodities"]["role"], strict=True)
+            if role
+        },
         stock_vintage=stock_vintage,
         vintage_inputs=vintage_inputs,
         vintage_outputs=vintage_outputs,

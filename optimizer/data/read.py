@@ -123,6 +123,9 @@ def read_table(folder: Path, spec: TableSpec, issues: list[Issue]) -> pd.DataFra
         issues.append(Issue(spec.file, f"cannot be read as CSV: {exc}"))
         return empty
     raw.columns = [str(c).strip() for c in raw.columns]
+    for column in spec.columns:
+        if not column.in_header and column.name not in raw.columns:
+            raw[column.name] = ""  # an optional column added to the contract later: blank
     missing = [c for c in spec.column_names if c not in raw.columns]
     unknown = [c for c in raw.columns if c not in spec.column_names]
     for name in missing:

@@ -34,6 +34,8 @@ BOUND_KINDS = (
     "growth_seed",
 )
 SCOPES = ("direct", "direct+indirect")
+ROLES = ("grid_electricity", "hydrogen", "co2_storage")
+"""What attribution and charts need to know about a commodity (commodities.csv `role`)."""
 ALL_REGIONS = "all"
 CO2_STORAGE = "co2_storage"
 
@@ -51,6 +53,8 @@ class Column:
     domain: Domain = "any"
     choices: tuple[str, ...] = ()
     description: str = ""
+    in_header: bool = True
+    """False for optional columns added to the contract later: a file may leave them out."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,13 @@ TABLES: tuple[TableSpec, ...] = (
             Column("commodity"),
             Column("unit", choices=COMMODITY_UNITS),
             Column("kind", choices=COMMODITY_KINDS),
+            Column(
+                "role",
+                required=False,
+                choices=ROLES,
+                in_header=False,
+                description="grid_electricity, hydrogen or co2_storage (at most one commodity each); blank for others",
+            ),
             Column("description", required=False),
         ),
         key=("commodity",),
@@ -114,6 +125,13 @@ TABLES: tuple[TableSpec, ...] = (
             Column("life", "int", domain="positive", description="years"),
             Column("availability", "float", domain="positive_fraction"),
             Column("first_year", "int", description="first year new capacity may be built"),
+            Column("label", required=False, in_header=False, description="the name charts and reports show"),
+            Column(
+                "retrofit_of",
+                required=False,
+                in_header=False,
+                description="the route this one converts: built only on capacity that route frees",
+            ),
             Column("description", required=False),
             _source(),
         ),

@@ -36,6 +36,8 @@ def validate_tables(tables: Tables, issues: list[Issue]) -> None:
     _check_shares(tables, issues)
     _check_supply(tables, issues)
     _check_blank_limits(tables, issues)
+    _check_roles(tables, issues)
+    _check_retrofits(tables, issues)
 
 
 def _check_sources(tables: Tables, issues: list[Issue]) -> None:
@@ -172,3 +174,43 @@ def _check_blank_limits(tables: Tables, issues: list[Issue]) -> None:
 def _line_of(table: pd.DataFrame, column: str, value: str) -> int | None:
     lines = table.loc[table[column] == value, LINE]
     return int(lines.iloc[0]) if len(lines) else None
+
+
+def _check_roles(tables: Tables, issues: list[Issue]) -> None:
+    """Each role is played by at most one commodity (attribution and the model look it up)."""
+    commodities = tables["commodities"]
+    given = commodities[commodities["role"].notna()]
+    for role, group in given.groupby("role"):
+        for line in group[LINE].iloc[1:]:
+            first = int(group[LINE].iloc[0])
+            issues.append(
+                Issue(
+                    "commodities.csv",
+                    f"role '{role}' is already given to '{group['commodity'].iloc[0]}' on row {first}: one commodity "
+                    "per role",
+                    row=int(line),
+                    column="role",
+                )
+            )
+
+
+def _check_retrofits(tables: Tables, issues: list[Issue]) -> None:
+    """A retrofit converts another, non-retrofit route with the same main output."""
+    technologies = tables["technologies"]
+    outputs = dict(zip(technologies["technology"], technologies["output"], strict=True))
+    converts = dict(zip(technologies["technology"], technologies["retrofit_of"], strict=True))
+    rows = zip(technologies[LINE], technologies["technology"], technologies["retrofit_of"], strict=True)
+    for line, name, target in rows:
+        if not target:
+            continue
+        problem = None
+        if target == name:
+            problem = "a route cannot convert itself"
+        elif target not in outputs:
+            problem = f"'{target}' is not a technology of technologies.csv"
+        elif outputs[target] != outputs[name]:
+            problem = f"'{target}' makes {outputs[target]}, not {outputs[name]}: a retrofit keeps its plant's output"
+        elif converts.get(target):
+            problem = f"'{target}' is itself a retrofit (of '{converts[target]}'): convert the original route"
+        if problem:
+            issues.append(Issue("technologies.csv", problem, row=int(line), column="retrofit_of"))

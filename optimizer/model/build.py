@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from optimizer.data.model_data import ModelData
-from optimizer.model import balance, base_year, capacity, cost, diffusion, emissions
+from optimizer.model import balance, base_year, capacity, cost, diffusion, emissions, retrofit
 from optimizer.model.cost import CostTerm
 from optimizer.model.emissions import EmissionTerm
 from optimizer.model.sets import ModelIndex, build_index
@@ -25,7 +25,7 @@ class BuiltModel:
 
 
 def build_model(data: ModelData) -> BuiltModel:
-    """Build the Pyomo model: sets → capacity → balance → emissions → diffusion → base year → cost."""
+    """Build the Pyomo model: sets → capacity → balance → emissions → diffusion → base year → retrofit → cost."""
     index = build_index(data)
     m = pyo.ConcreteModel(name=data.scenario)
     capacity.add_to(m, data, index)
@@ -34,6 +34,7 @@ def build_model(data: ModelData) -> BuiltModel:
     emissions.add_to(m, data, index, emission_list)
     diffusion.add_to(m, data, index)
     base_year.add_to(m, data, index)
+    retrofit.add_to(m, data, index)
     cost_list = cost.cost_terms(data, index, emission_list)
     cost.add_to(m, data, cost_list)
     return BuiltModel(m, index, emission_list, cost_list)

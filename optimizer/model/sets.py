@@ -30,11 +30,14 @@ class ModelIndex:
     balance_index: tuple[RCY, ...]
     vintages_at: dict[tuple[str, str, int], tuple[int, ...]]
     previous_year: dict[int, int]
+    next_year: dict[int, int]
     flows_at: dict[RCY, tuple[tuple[str, int, float], ...]]
     """Net coefficient of each (technology, vintage) activity on commodity c in (r, y):
     +1 main output, + by-products, − inputs, − captured CO2 for co2_storage."""
     producers_of: dict[str, tuple[str, ...]]
     """Technologies whose main output is the commodity (for shares)."""
+    retrofits_of: dict[str, tuple[str, ...]]
+    """Converted route → the retrofit routes built on the capacity it frees."""
     alive_share: dict[RKVY, tuple[float, float]]
     """Where below 1: (share of the years milestone y represents, discount-weighted share) in
     which vintage v is alive, or the stock schedule keeps it (partial periods). Activity is
@@ -75,10 +78,21 @@ def build_index(data: ModelData) -> ModelIndex:
         balance_index=tuple(sorted(k for k in touched if k[2] in data.years)),
         vintages_at={k: tuple(v) for k, v in vintages_at.items()},
         previous_year=previous_year,
+        next_year={y: x for x, y in previous_year.items()},
         flows_at={k: tuple(v) for k, v in flows.items()},
         producers_of={k: tuple(v) for k, v in producers.items()},
+        retrofits_of=_retrofits(data),
         alive_share=_alive_shares(data, capacity_index),
     )
+
+
+def _retrofits(data: ModelData) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(data.technologies):
+        target = data.technologies[name].retrofit_of
+        if target:
+            found[target].append(name)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _alive_shares(data: ModelData, capacity_index: list[RKVY]) -> dict[RKVY, tuple[float, float]]:

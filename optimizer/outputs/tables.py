@@ -47,28 +47,46 @@ def _running(index: ModelIndex, view: SolveResult) -> list[tuple[tuple[str, str,
 
 
 def capacity_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.DataFrame:
-    """Capacity in service, built and retired early, by technology and year."""
+    """Capacity in service, built, retired early and converted by retrofits, by technology and year.
+
+    `retrofitted` is the capacity of a route converted into its retrofit routes at y; `retired`
+    is early retirement (below the stock schedule or a vintage's life) not used by a retrofit.
+    """
     in_service: dict[tuple[str, str, int], float] = defaultdict(float)
-    retired: dict[tuple[str, str, int], float] = defaultdict(float)
+    early: dict[tuple[str, str, int], float] = defaultdict(float)
+    natural: dict[tuple[str, str, int], float] = defaultdict(float)
     capacity = dict(zip(index.capacity_index, view.along("capacity", index.capacity_index).tolist(), strict=True))
     for (r, k, v, y), now in capacity.items():
         in_service[(r, k, y)] += now
-        before = capacity.get((r, k, v, index.previous_year.get(y)))
+        previous = index.previous_year.get(y)
+        before = capacity.get((r, k, v, previous))
         if v == data.stock_vintage:
             scheduled = data.stock[(r, k, y)] if before is None else min(before, data.stock[(r, k, y)])
+            natural[(r, k, y)] += 0.0 if before is None else before - scheduled
         else:
             scheduled = now if before is None else before
         if scheduled > now:
-            retired[(r, k, y)] += scheduled - now
+            early[(r, k, y)] += scheduled - now
+        following = index.next_year.get(y)
+        if following is not None and (r, k, v, following) not in capacity:  # reaches its end of life
+            natural[(r, k, following)] += now
     built = view.along("new_capacity", index.new_capacity_index).tolist()
     new_capacity = dict(zip(index.new_capacity_index, built, strict=True))
+    converted: dict[tuple[str, str, int], float] = defaultdict(float)
+    for k, retrofits in index.retrofits_of.items():
+        for (r, other, y), amount in new_capacity.items():
+            if other in retrofits and amount:
+                converted[(r, k, y)] += amount
     rows = []
-    for r, k, y in sorted(in_service):
-        value, new, gone = in_service[(r, k, y)], new_capacity.get((r, k, y), 0.0), retired.get((r, k, y), 0.0)
-        if value or new or gone:
+    for r, k, y in sorted(set(in_service) | set(converted)):
+        value, new = in_service.get((r, k, y), 0.0), new_capacity.get((r, k, y), 0.0)
+        retrofitted = converted.get((r, k, y), 0.0)
+        from_early = max(0.0, retrofitted - natural.get((r, k, y), 0.0))
+        gone = max(0.0, early.get((r, k, y), 0.0) - from_early)
+        if value or new or gone or retrofitted:
             unit = _flow_unit(data, data.technologies[k].output)
-            rows.append((r, data.technologies[k].sector, k, y, value, new, gone, unit))
-    columns = ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"]
+            rows.append((r, data.technologies[k].sector, k, y, value, new, gone, retrofitted, unit))
+    columns = ["region", "sector", "technology", "year", "in_service", "new", "retired", "retrofitted", "unit"]
     return pd.DataFrame(rows, columns=columns)
 
 

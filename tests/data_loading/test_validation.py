@@ -182,10 +182,10 @@ def test_override_that_makes_a_value_invalid(tmp_path):
     folder = _good().write(tmp_path / "data")
     scenario = write_scenario(tmp_path, folder)
     override = (
-        '\n[[override]]\ntable = "tech_costs"\nwhere = { technology = "bf" }\ncolumn = "variable_om"\nadd = -500\n'
+        '\n[[override]]\ntable = "tech_costs"\nwhere = { technology = "bf" }\ncolumn = "capex"\nadd = -500\n'
     )
     scenario.write_text(scenario.read_text() + override)
-    with pytest.raises(InputError, match="override makes tech_costs.csv row 2 invalid: -400 is negative"):
+    with pytest.raises(InputError, match="override makes tech_costs.csv row 2 invalid: -500 is negative"):
         load_model_data(scenario)
 
 
@@ -242,3 +242,51 @@ def test_a_minimum_before_a_route_can_exist_is_ignored_with_a_warning(tmp_path, 
         _load(tmp_path, data)
     (message,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert "bounds.csv, row 2, column 'year': min_share of eaf in 2025 is ignored" in message
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("eaf", "a route cannot convert itself"),
+        ("kiln", "'kiln' is not a technology"),
+        ("bf", "'bf' is itself a retrofit"),
+    ],
+)
+def test_a_retrofit_must_convert_another_original_route(tmp_path, target, expected):
+    data = _good()
+    data.rows["technologies"][0]["retrofit_of"] = "eaf" if target == "bf" else ""
+    data.rows["technologies"][1]["retrofit_of"] = target
+    with pytest.raises(InputError) as caught:
+        _load(tmp_path, data)
+    assert any(issue.column == "retrofit_of" and expected in issue.message for issue in caught.value.issues)
+
+
+def test_a_retrofit_keeps_its_plant_output(tmp_path):
+    data = _good()
+    data.commodity("cement").technology("kiln", output="cement", retrofit_of="bf")
+    data.demand({2025: 1}, commodity="cement")
+    with pytest.raises(InputError, match="'bf' makes steel, not cement"):
+        _load(tmp_path, data)
+
+
+def test_a_role_belongs_to_one_commodity(tmp_path):
+    data = _good()
+    data.commodity("power", "PJ", "energy")
+    data.rows["commodities"][1]["role"] = "grid_electricity"
+    data.rows["commodities"][2]["role"] = "grid_electricity"
+    with pytest.raises(InputError) as caught:
+        _load(tmp_path, data)
+    (issue,) = caught.value.issues
+    assert (issue.file, issue.row, issue.column) == ("commodities.csv", 4, "role")
+    assert "already given to 'electricity'" in issue.message
+
+
+def test_files_without_the_newer_optional_columns_still_load(tmp_path):
+    """`role`, `label` and `retrofit_of` joined the contract later: a file may leave them out."""
+    folder = _good().write(tmp_path / "data")
+    for file, column in (("commodities.csv", "role"), ("technologies.csv", "label"), ("technologies.csv", "retrofit_of")):
+        table = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
+        table.drop(columns=[column]).to_csv(folder / file, index=False)
+    data, _ = load_model_data(write_scenario(tmp_path, folder))
+    assert data.technologies["bf"].retrofit_of is None
+    assert data.roles == {}

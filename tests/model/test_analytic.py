@@ -398,3 +398,54 @@ def test_a_pinned_base_year_keeps_the_observed_mix(solve):
     assert capacity["new"].abs().max() == pytest.approx(0)
     assert capacity["retired"].abs().max() == pytest.approx(0)
     assert capacity.set_index("technology")["in_service"].to_dict() == pytest.approx({"bf": 8, "eaf": 4})
+
+
+def _young_fleet(retrofit: bool) -> Dataset:
+    """A young bf fleet (10 Mt/yr of stock, in service past the horizon, 100 CNY/t, 2 t/t); capture
+    (90 %, 120 CNY/t) as a greenfield plant (capex 1,000 CNY per t/yr) or, if `retrofit`, as a
+    retrofit of bf (capex 200). Lives 20 years at rate 0: annuities 50 and 10 CNY/t/yr."""
+    data = Dataset()
+    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("ccs_new", variable_om=120, co2=2.0, capture=0.9, capex=1000, life=20, lever="ccus")
+    if retrofit:
+        data.technology(
+            "ccs_retrofit", variable_om=120, co2=2.0, capture=0.9, capex=200, life=20, lever="ccus", retrofit_of="bf"
+        )
+    data.demand({2025: 10}).price("co2_storage", 0)
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=10)
+    data.add("bounds", region="R1", technology="bf", year=2025, bound="max_new_capacity", value=0)
+    return data
+
+
+def test_a_cap_retrofits_the_young_fleet_instead_of_building_new(solve):
+    """A 5 MtCO2 cap from 2030: 2 b + 0.2 (10 − b) ≤ 5 → b = 5/3 Mt of bf, 25/3 Mt captured.
+    With the retrofit the model converts 25/3 Mt/yr of bf (freed: 10 − 5/3, none retired) and
+    pays 10 instead of 50 CNY/t/yr of annuity over 2030–2035 (6 years):
+    5,000 (2025) + 6 × (5/3 × 100 + 25/3 × 120) + 6 × 25/3 × 10 = 12,500 against 14,500."""
+    greenfield = solve(_young_fleet(retrofit=False), end=2035, extra="cap = { 2030 = 5 }")
+    assert greenfield.result.objective == pytest.approx(14500)
+    run = solve(_young_fleet(retrofit=True), end=2035, extra="cap = { 2030 = 5 }")
+    assert run.result.objective == pytest.approx(12500)
+    capacity = run.tables["capacity"].set_index(["technology", "year"])
+    assert capacity.loc[("ccs_retrofit", 2030), "new"] == pytest.approx(25 / 3)
+    assert ("ccs_new", 2030) not in capacity.index
+    assert capacity.loc[("bf", 2030), "in_service"] == pytest.approx(5 / 3)
+    assert capacity.loc[("bf", 2030), "retrofitted"] == pytest.approx(25 / 3)  # freed = retrofitted
+    assert capacity.loc[("bf", 2030), "retired"] == pytest.approx(0)
+    assert run.summary["levers"]["shares"]["ccus"] > 0.9
+
+
+def test_a_retrofit_is_limited_to_the_capacity_it_frees(solve):
+    """Only 6 Mt/yr of bf stock for a demand of 10: a 2 MtCO2 cap in 2030 needs all steel
+    captured (10 × 0.2). At most the 6 Mt/yr of bf can be converted; the other 4 Mt/yr come from
+    the greenfield capture plant (already built in 2025, when nothing else could serve)."""
+    data = _young_fleet(retrofit=True)
+    data.rows["stock"][0]["capacity"] = 6
+    run = solve(data, end=2035, extra="cap = { 2030 = 2 }")
+    capacity = run.tables["capacity"].set_index(["technology", "year"])
+    assert capacity.loc[("ccs_retrofit", 2030), "new"] == pytest.approx(6)
+    assert capacity.loc[("bf", 2030), "retrofitted"] == pytest.approx(6)
+    assert capacity.loc[("ccs_new", 2030), "in_service"] == pytest.approx(4)
+    free = solve(_young_fleet(retrofit=True), end=2035)  # no cap: nothing converted
+    assert "ccs_retrofit" not in set(free.tables["capacity"]["technology"])

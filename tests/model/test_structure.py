@@ -217,6 +217,30 @@ def test_base_year_share(tmp_path):
     assert ("R1", "bf", 2025) not in model.new_capacity  # nothing is built in a pinned base year
 
 
+def test_retrofit_conversion(tmp_path):
+    """A retrofit of bf built in 2030 needs bf capacity of 2025 no longer in service in 2030:
+    new_capacity[bf_ccs,2030] ≤ Σ_v capacity[bf,v,2025] − Σ_v capacity[bf,v,2030]."""
+    data = Dataset()
+    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("bf_ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus", retrofit_of="bf")
+    data.demand({2025: 10}).price("co2_storage", 0)
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=10)
+    model = build_model(load_model_data(write_scenario(tmp_path, data.write(tmp_path / "data")))[0]).model
+    row = model.retrofit_conversion["R1", "bf", 2030]
+    assert coefficients(row) == {
+        "new_capacity[R1,bf_ccs,2030]": 1,
+        f"capacity[R1,bf,{STOCK},2025]": -1,
+        "capacity[R1,bf,2025,2025]": -1,
+        f"capacity[R1,bf,{STOCK},2030]": 1,
+        "capacity[R1,bf,2025,2030]": 1,
+    }
+    assert upper_rhs(row) == 0
+    first = model.retrofit_conversion["R1", "bf", 2025]  # against the base-year stock of 10
+    assert coefficients(first) == {"new_capacity[R1,bf_ccs,2025]": 1, f"capacity[R1,bf,{STOCK},2025]": 1}
+    assert upper_rhs(first) == pytest.approx(10)
+
+
 FAMILY_TESTS = {
     "vintage_start": test_vintage_start,
     "capacity_retirement": test_capacity_retirement,
@@ -232,6 +256,7 @@ FAMILY_TESTS = {
     "max_new_capacity": test_max_new_capacity,
     "capacity_growth": test_capacity_growth,
     "base_year_share": test_base_year_share,
+    "retrofit_conversion": test_retrofit_conversion,
 }
 
 
