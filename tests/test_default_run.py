@@ -68,8 +68,10 @@ def test_validate_shipped_and_broken_data(tmp_path):
 
 # Pinned objective of the default run, million CNY2025 (present value). Change it only with a
 # reason, newest first:
+# - 156,088,538: yearly growth seeds (converted so a 5-year step adds what it did) and partial
+#   periods (a stock schedule or life ending inside a milestone serves only its years).
 # - 155,032,693: first calibrated dataset (steel, cement, chemicals, aluminium, other industry).
-PINNED_OBJECTIVE = 155_032_693.4
+PINNED_OBJECTIVE = 156_088_537.5
 
 
 def test_calibration_targets_of_the_report(default_run):
