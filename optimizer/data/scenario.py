@@ -42,6 +42,15 @@ class SolverSettings:
 
 
 @dataclass(frozen=True)
+class Foresight:
+    """How far ahead each solve sees (DESIGN §2): `perfect` (the whole horizon at once) or
+    `myopic` (overlapping windows of `window` years, each fixing its first milestone)."""
+
+    mode: Literal["perfect", "myopic"] = "perfect"
+    window: int | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A resolved scenario: every path absolute, every year an int."""
 
@@ -57,6 +66,7 @@ class Scenario:
     carbon_price: dict[int, float] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     solver: SolverSettings = field(default_factory=SolverSettings)
+    foresight: Foresight = field(default_factory=Foresight)
     description: str = ""
     path: Path | None = None
 
@@ -69,10 +79,11 @@ class Scenario:
         return tuple(years)
 
 
-_TOP_KEYS = {"name", "dataset", "years", "discount_rate", "emissions", "override", "solver", "description"}
+_TOP_KEYS = {"name", "dataset", "years", "discount_rate", "emissions", "override", "solver", "foresight", "description"}
 _EMISSION_KEYS = {"scope", "cap", "budget", "carbon_price"}
 _OVERRIDE_KEYS = {"table", "where", "column", "scale", "set", "add"}
 _SOLVER_KEYS = {"method", "time_limit", "threads"}
+_FORESIGHT_KEYS = {"mode", "window"}
 
 
 class TomlReader:
@@ -163,6 +174,7 @@ def load_scenario(path: Path | str) -> Scenario:
         carbon_price=reader.year_map(emissions, "carbon_price") or {},
         overrides=_overrides(raw.get("override", []), reader),
         solver=_solver(raw.get("solver", {}), reader),
+        foresight=_foresight(raw.get("foresight", {}), reader),
         description=str(raw.get("description", "")),
         path=path,
     )
@@ -245,6 +257,26 @@ def _solver(value: Any, reader: TomlReader) -> SolverSettings:
         reader.problem("solver.threads", "must be a whole number ≥ 0 (0 = HiGHS decides)")
         threads = 1
     return SolverSettings(method=method, time_limit=time_limit, threads=threads)
+
+
+def _foresight(value: Any, reader: TomlReader) -> Foresight:
+    if not isinstance(value, dict):
+        reader.problem("foresight", 'must be a table, e.g. [foresight] mode = "myopic", window = 10')
+        return Foresight()
+    reader.unknown(value, _FORESIGHT_KEYS, "foresight.")
+    mode = value.get("mode", "perfect")
+    if mode not in ("perfect", "myopic"):
+        reader.problem("foresight.mode", f"must be perfect or myopic, got {mode!r}")
+        return Foresight()
+    window = value.get("window")
+    if mode == "perfect":
+        if window is not None:
+            reader.problem("foresight.window", 'applies only to mode = "myopic"')
+        return Foresight()
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        reader.problem("foresight.window", f"myopic foresight needs window = <years ≥ 1>, got {window!r}")
+        return Foresight()
+    return Foresight("myopic", window)
 
 
 def _matches(table: pd.DataFrame, where: dict[str, Any]) -> pd.Series:
