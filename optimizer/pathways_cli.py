@@ -60,7 +60,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from optimizer.compare import compare_runs
+    from optimizer.pathways.compare import compare_runs
 
     out = args.out or Path("results") / "compare"
     comparison = compare_runs(args.runs, out, charts=not args.no_charts)
@@ -87,7 +87,7 @@ def _targets(args: argparse.Namespace) -> list[tuple[str, str, str]]:
 
 
 def _mga(args: argparse.Namespace) -> int:
-    from optimizer.mga import run_mga
+    from optimizer.pathways.mga import run_mga
 
     scenario = _scenario(args.scenario)
     out = args.out or Path("results") / f"{scenario.name}-mga"
@@ -110,7 +110,7 @@ def _mga(args: argparse.Namespace) -> int:
 
 
 def _macc(args: argparse.Namespace) -> int:
-    from optimizer.macc import run_macc
+    from optimizer.pathways.macc import run_macc
 
     scenario = _scenario(args.scenario)
     out = args.out or Path("results") / f"{scenario.name}-macc"

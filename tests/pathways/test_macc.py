@@ -10,7 +10,7 @@ import pytest
 
 from optimizer.attribution import LEVER_ORDER
 from optimizer.errors import InputError
-from optimizer.macc import run_macc
+from optimizer.pathways.macc import run_macc
 
 
 def test_carbon_price_rises_as_the_cap_tightens(scenario, tmp_path):

@@ -17,10 +17,10 @@ import json
 import pandas as pd
 import pytest
 
-from optimizer.compare import compare_runs
 from optimizer.data.scenario import load_scenario
 from optimizer.errors import InputError
-from optimizer.mga import run_mga, solve_alternative
+from optimizer.pathways.compare import compare_runs
+from optimizer.pathways.mga import run_mga, solve_alternative
 from optimizer.runner import solve_scenario
 
 CAP = "cap = { 2030 = 5 }"

@@ -12,26 +12,20 @@ import html
 import io
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
+from optimizer.pathways.align import Comparison
 from optimizer.report import style as st
 from optimizer.report.html import CSS, fmt
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from optimizer.compare import Comparison
 
 DPI = 110
 
 
 def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1) -> tuple[Figure, list[Axes]]:
-    from matplotlib.figure import Figure
-
     figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     axes = figure.subplots(nrows, ncols, squeeze=False, sharey=True)
     return figure, list(axes.ravel())

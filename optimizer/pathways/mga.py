@@ -7,7 +7,7 @@ target the model is built again, `total_cost` is deactivated and replaced by the
 
 (the very expression of `total_cost`), and the target is minimised or maximised.
 
-A lever's abatement (attribution.py) is not linear in the variables, so the target is an
+A lever's abatement (`optimizer.attribution`) is not linear in the variables, so the target is an
 ACTIVITY-WEIGHTED PROXY, cumulated over the horizon (Σ over milestones × the calendar years
 each represents):
 - `("lever", "ccus", sense)`: the cumulative CO2 captured, MtCO2 (emission terms of scope
@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
+from optimizer.attribution import lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, load_scenario
 from optimizer.errors import InputError, Issue
@@ -242,8 +243,6 @@ def _summary(
     solver: HighsSolver,
 ) -> dict:
     """The optimum's summary with this solution's status, cost, emissions, levers and LP size."""
-    from optimizer.attribution import lever_summary
-
     summary = copy.deepcopy(optimum.summary)
     n_cols, n_rows, n_nonzeros = solver.size
     summary.update(
