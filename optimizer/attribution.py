@@ -47,7 +47,7 @@ import pandas as pd
 from optimizer.data.model_data import ModelData
 from optimizer.model.emissions import in_scope
 from optimizer.model.sets import ModelIndex
-from optimizer.solution import SolveResult
+from optimizer.solve.solution import SolveResult
 
 LEVER_ORDER = ("feedstock_substitution", "electrification", "hydrogen", "ccus", "efficiency", "demand", "other")
 FOUR_CATEGORIES = ("feedstock_substitution", "electrification", "hydrogen", "ccus")

@@ -21,7 +21,6 @@ from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
 from optimizer.data.schema import CO2_STORAGE
 from optimizer.diagnose import diagnose
-from optimizer.lp import LpSnapshot
 from optimizer.model import cost as cost_family
 from optimizer.model import emissions as emissions_family
 from optimizer.model.build import BuiltModel, build_model
@@ -29,8 +28,9 @@ from optimizer.model.emissions import EmissionTerm
 from optimizer.model.sets import ModelIndex
 from optimizer.outputs import tables
 from optimizer.outputs.write import write_folder
-from optimizer.solution import SolveResult
-from optimizer.solve import HighsSolver
+from optimizer.solve.lp import LpSnapshot
+from optimizer.solve.session import HighsSession
+from optimizer.solve.solution import SolveResult
 
 
 @dataclass
@@ -40,7 +40,7 @@ class RunResult:
     scenario: Scenario
     data: ModelData
     built: BuiltModel
-    solver: HighsSolver
+    solver: HighsSession
     result: SolveResult
     summary: dict
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -118,7 +118,7 @@ class PreparedModel:
 
     data: ModelData
     built: BuiltModel
-    solver: HighsSolver
+    solver: HighsSession
 
     def portable(self) -> PortableModel:
         """What another process needs to re-solve this model, without Pyomo (picklable)."""
@@ -143,7 +143,7 @@ class PortableModel:
         return PreparedModel(
             self.data,
             with_terms(built, self.data, same_emissions=True),
-            HighsSolver.from_snapshot(self.lp, self.settings),
+            HighsSession.from_snapshot(self.lp, self.settings),
         )
 
 
@@ -153,7 +153,7 @@ def prepare_scenario(scenario: Scenario | Path | str, cache: dict | None = None)
         scenario = load_scenario(scenario)
     data, _ = load_model_data(scenario, cache)
     built = build_model(data)
-    return PreparedModel(data, built, HighsSolver(built.model, scenario.solver))
+    return PreparedModel(data, built, HighsSession.from_model(built.model, scenario.solver))
 
 
 def solve_scenario(
@@ -172,7 +172,7 @@ def solve_scenario(
     clock = time.perf_counter()
     built = build_model(data)
     timings["build"] = time.perf_counter() - clock
-    solver = HighsSolver(built.model, scenario.solver)
+    solver = HighsSession.from_model(built.model, scenario.solver)
     timings["handoff"] = solver.handoff_seconds
     if write_mps is not None:
         solver.write_mps(Path(write_mps))
@@ -238,7 +238,7 @@ def resolve_with_data(
     return run.solver.solve(time_limit=time_limit), built
 
 
-def _diagnose(data: ModelData, solver: HighsSolver, result: SolveResult, settings: SolverSettings) -> dict:
+def _diagnose(data: ModelData, solver: HighsSession, result: SolveResult, settings: SolverSettings) -> dict:
     """What can be said about a scenario without an optimum (diagnosis.json)."""
     if result.status in ("infeasible", "infeasible_or_unbounded"):
         return diagnose(data, settings, solver.infeasibility_report())

@@ -17,7 +17,7 @@ from optimizer.data.schema import ALL_REGIONS, CO2_STORAGE
 from optimizer.model.cost import CostTerm
 from optimizer.model.emissions import EmissionTerm, in_scope
 from optimizer.model.sets import ModelIndex
-from optimizer.solution import SolveResult
+from optimizer.solve.solution import SolveResult
 
 EMISSION_UNIT = "MtCO2/yr"
 

@@ -47,8 +47,8 @@ from optimizer.errors import InputError, Issue
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.cost import objective_coefficients
 from optimizer.runner import RunResult, solve_scenario, tables_from_solution, write_run
-from optimizer.solution import SolveResult
-from optimizer.solve import HighsSolver
+from optimizer.solve.session import HighsSession
+from optimizer.solve.solution import SolveResult
 
 Target = tuple[str, str, str]  # (kind: lever | technology, name, sense: min | max)
 KINDS = ("lever", "technology")
@@ -181,7 +181,7 @@ def solve_alternative(
         sense=pyo.minimize,
     )
     built_seconds = time.perf_counter() - started
-    solver = HighsSolver(m, scenario.solver)
+    solver = HighsSession.from_model(m, scenario.solver)
     result = solver.solve(time_limit=time_limit)
     run_tables: dict[str, pd.DataFrame] = {}
     emissions: dict[int, float] = {}
@@ -240,7 +240,7 @@ def _summary(
     result: SolveResult,
     run_tables: dict[str, pd.DataFrame],
     emissions: dict[int, float],
-    solver: HighsSolver,
+    solver: HighsSession,
 ) -> dict:
     """The optimum's summary with this solution's status, cost, emissions, levers and LP size."""
     summary = copy.deepcopy(optimum.summary)
