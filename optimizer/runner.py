@@ -162,13 +162,24 @@ def solve_scenario(
     write_mps: Path | None = None,
 ) -> RunResult:
     """Load, build and solve a scenario; tables are filled only when the solve is optimal."""
-    timings: dict[str, float] = {}
     clock = time.perf_counter()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     data, files = load_model_data(scenario)
-    timings["load"] = time.perf_counter() - clock
+    return solve_data(scenario, data, files, time_limit, write_mps, load_seconds=time.perf_counter() - clock)
 
+
+def solve_data(
+    scenario: Scenario,
+    data: ModelData,
+    files: dict[str, Path],
+    time_limit: float | None = None,
+    write_mps: Path | None = None,
+    load_seconds: float = 0.0,
+) -> RunResult:
+    """Build and solve a scenario whose data are loaded (`files`: the input files read, whose
+    hashes the summary records; `load_seconds`: the time loading took)."""
+    timings = {"load": load_seconds}
     clock = time.perf_counter()
     built = build_model(data)
     timings["build"] = time.perf_counter() - clock

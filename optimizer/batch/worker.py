@@ -139,7 +139,7 @@ def solve_point(
             base = _base(base_scenario, portable, freeze)
             data, _ = load_model_data(scenario, _TABLES)
             if not sweep.warm:
-                base.solver.highs.clearSolver()
+                base.solver.start_cold()
             result, built = resolve_with_data(base, data)
             tables, emissions = tables_from_solution(data, built, result) if result.optimal else ({}, {})
             diagnosis = None if result.optimal else {"message": f"HiGHS ended with status {result.status}"}

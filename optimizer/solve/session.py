@@ -204,6 +204,10 @@ class HighsSession:
         """Set the bounds of the row read as `key`."""
         self.highs.changeRowBounds(self.keys.row_position[key[0]][key[1]], lower, upper)
 
+    def start_cold(self) -> None:
+        """Forget the last solution and basis: the next solve starts from scratch."""
+        self.highs.clearSolver()
+
     def solve(self, time_limit: float | None = None, method: str | None = None) -> SolveResult:
         """Run HiGHS and map the solution back to Pyomo component names."""
         method = method or self.settings.method
