@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.attribution import abatement_table, lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
 from optimizer.data.schema import CO2_STORAGE
@@ -27,6 +26,7 @@ from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.emissions import EmissionTerm
 from optimizer.model.sets import ModelIndex
 from optimizer.outputs import tables
+from optimizer.outputs.attribution import abatement_table, lever_summary
 from optimizer.outputs.write import write_folder
 from optimizer.solve.lp import LpSnapshot
 from optimizer.solve.session import HighsSession

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.attribution import lever_summary
 from optimizer.batch.config import Parameter, Sweep
 from optimizer.batch.design import Point
 from optimizer.data.model_data import dataset_signature, load_model_data, year_path
 from optimizer.data.scenario import Override, Scenario, load_scenario
 from optimizer.errors import InputError, Issue
+from optimizer.outputs.attribution import lever_summary
 from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
 _MODELS: dict[str, tuple[tuple, PreparedModel]] = {}  # base scenario path → (file fingerprint, prepared base)

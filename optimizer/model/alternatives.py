@@ -7,7 +7,7 @@ gains one row and a new objective, both linear in its variables:
     Σ objective coefficients × variables  ≤  optimum + slack × |optimum|     (`mga_cost_limit`)
 
 (the very expression of `total_cost`), and the target is minimised, or its negation is (HiGHS
-minimises only). A lever's abatement (`optimizer.attribution`) is not linear in the
+minimises only). A lever's abatement (`optimizer.outputs.attribution`) is not linear in the
 variables, so the target is an ACTIVITY-WEIGHTED PROXY, cumulated over the horizon (Σ over
 milestones × the calendar years each represents):
 - `("lever", "ccus", sense)`: the cumulative CO2 captured, MtCO2 (emission terms of scope

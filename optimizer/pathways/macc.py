@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.attribution import LEVER_ORDER
 from optimizer.data.scenario import Scenario, load_scenario
 from optimizer.data.schema import ALL_REGIONS
 from optimizer.errors import InputError, Issue
+from optimizer.outputs.attribution import LEVER_ORDER
 from optimizer.runner import RunResult, solve_scenario, write_run
 
 DEFAULT_CAPS = (450.0, 900.0, 1800.0)

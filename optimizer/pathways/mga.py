@@ -27,7 +27,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.attribution import lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, load_scenario
 from optimizer.errors import InputError, Issue
@@ -41,6 +40,7 @@ from optimizer.model.alternatives import (
     target_terms,
     target_unit,
 )
+from optimizer.outputs.attribution import lever_summary
 from optimizer.runner import RunResult, solve_data, tables_from_solution, write_run
 from optimizer.solve.session import HighsSession
 from optimizer.solve.solution import SolveResult

@@ -8,8 +8,8 @@ import itertools
 import pandas as pd
 import pytest
 
-from optimizer.attribution import LEVER_ORDER
 from optimizer.errors import InputError
+from optimizer.outputs.attribution import LEVER_ORDER
 from optimizer.pathways.macc import run_macc
 
 
