@@ -23,6 +23,7 @@ import pandas as pd
 
 from optimizer.batch.config import Parameter, Sweep
 from optimizer.batch.design import Point
+from optimizer.data.milestones import years_represented
 from optimizer.data.model_data import dataset_signature, load_model_data, year_path
 from optimizer.data.scenario import Override, Scenario, load_scenario
 from optimizer.errors import InputError, Issue
@@ -171,7 +172,7 @@ def _summarise(years: tuple[int, ...], status: str, objective: float | None, tab
     levers = lever_summary(tables["abatement"], final)
     prices = tables["carbon_price"]
     costs = tables["costs"]
-    weights = {y: (years[i + 1] if i + 1 < len(years) else y + 1) - y for i, y in enumerate(years)}
+    weights = years_represented(years)
     investment = costs[costs["component"] == "investment"]
     summary.update(
         {f"emissions_{final}": emissions.get(final)},

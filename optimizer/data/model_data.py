@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.data.interpolate import interpolate
+from optimizer.data.milestones import years_represented
 from optimizer.data.read import LINE, DatasetInfo, read_tables
 from optimizer.data.scenario import Scenario, apply_overrides, load_scenario
 from optimizer.data.schema import ALL_REGIONS, BOUND_KINDS
@@ -136,13 +137,13 @@ def dataset_signature(dataset: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _milestones(scenario: Scenario, rate: float, base_year: int) -> tuple[dict, dict, dict]:
+    """weight, period and discount_sum of each milestone (see the module docstring)."""
     years = scenario.years
-    weight, period, discount_sum = {}, {}, {}
-    for index, year in enumerate(years):
-        following = years[index + 1] if index + 1 < len(years) else scenario.end + 1
-        weight[year] = following - year
-        period[year] = year - years[index - 1] if index else scenario.step
-        discount_sum[year] = sum(discount_factor(rate, t, base_year) for t in range(year, following))
+    weight = years_represented(years)
+    period = {year: year - years[index - 1] if index else scenario.step for index, year in enumerate(years)}
+    discount_sum = {
+        year: sum(discount_factor(rate, t, base_year) for t in range(year, year + weight[year])) for year in years
+    }
     return weight, period, discount_sum
 
 
