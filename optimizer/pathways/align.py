@@ -43,7 +43,6 @@ ALIGNED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cumulative_cost": (("component", "unit"), ("discounted", "undiscounted")),
     "carbon_price": (("region", "year", "unit"), ("price",)),
 }
-SHARE_YEARS = (2035, 2050, 2060)
 
 
 @dataclass
@@ -64,9 +63,28 @@ class Comparison:
 
     @property
     def share_years(self) -> list[int]:
-        """2035, 2050 and 2060 where they are common years, else the last common year."""
-        chosen = [y for y in SHARE_YEARS if y in self.common_years]
-        return chosen or self.common_years[-1:]
+        """The common years whose lever shares are drawn side by side (see `share_years`)."""
+        return share_years(self.common_years)
+
+
+def share_years(years: list[int]) -> list[int]:
+    """Up to three of `years` to show lever shares in: the last, and those nearest one and two
+    thirds of the way to it from the first, rounded to a multiple of five years (the first year
+    has no reduction to share).
+
+    >>> share_years(list(range(2025, 2061, 5))), share_years(list(range(2025, 2061)))
+    ([2035, 2050, 2060], [2035, 2050, 2060])
+    >>> share_years([2025, 2030, 2035])
+    [2030, 2035]
+    """
+    if len(years) < 2:
+        return list(years)
+    first, later = years[0], years[1:]
+    chosen = {later[-1]}
+    for fraction in (1 / 3, 2 / 3):
+        point = 5 * round((first + fraction * (later[-1] - first)) / 5)
+        chosen.add(min(later, key=lambda year, point=point: (abs(year - point), year)))
+    return sorted(chosen)
 
 
 # --------------------------------------------------------------------------- finding runs

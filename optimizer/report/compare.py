@@ -93,7 +93,7 @@ def wedges_chart(comparison: Comparison) -> Figure:
 
 
 def shares_chart(comparison: Comparison) -> Figure:
-    """Lever shares of the reduction in 2035, 2050 and 2060 (where common), runs side by side."""
+    """Lever shares of the reduction in the comparison's share years, runs side by side."""
     years = comparison.share_years
     figure, axes = _figure(5.2 * len(years) + 2.0, 4.6, len(years))
     table = comparison.tables["abatement"]
