@@ -6,8 +6,8 @@ vintage, year, or region, commodity, year). The model and the outputs read only 
 Conventions
 -----------
 - Milestone year y represents the calendar years y … next milestone − 1 (the last milestone
-  represents itself only); `weight[y]` counts them and `discount_sum[y]` sums their discount
-  factors (1 + r)^-(t − base_year).
+  represents itself only; `optimizer.data.milestones`); `weight[y]` counts them and
+  `discount_sum[y]` sums their discount factors (1 + r)^-(t − base_year).
 - `period[y]` is the number of years since the previous milestone (the first milestone uses
   the step); growth and new-build limits act over it.
 - Plants existing in the base year form one vintage labelled `stock_vintage` = start − 1; their
@@ -41,49 +41,56 @@ class Technology:
     """A row of technologies.csv."""
 
     name: str
-    sector: str
-    lever: str
-    output: str
-    life: int
-    availability: float
-    first_year: int
+    sector: str  # e.g. iron_steel, cement, hydrogen_supply
+    lever: str  # the abatement lever it belongs to (incumbent for today's routes)
+    output: str  # its main output commodity: capacity and activity are counted in its unit
+    life: int  # years a vintage serves
+    availability: float  # most activity per unit of capacity in a year, fraction
+    first_year: int  # first year new capacity may be built
 
 
 @dataclass(frozen=True)
 class ModelData:
-    """Everything the LP needs, interpolated to the milestone years. Money in million currency."""
+    """Everything the LP needs, interpolated to the milestone years.
 
-    scenario: str
-    currency: str
-    base_year: int
-    discount_rate: float
-    scope: str
-    years: tuple[int, ...]
-    weight: dict[int, int]
-    period: dict[int, int]
-    discount_sum: dict[int, float]
-    regions: tuple[str, ...]
-    technologies: dict[str, Technology]
-    commodity_unit: dict[str, str]
-    commodity_kind: dict[str, str]
-    stock_vintage: int
-    vintage_inputs: dict[tuple[str, int], dict[str, float]]
-    vintage_outputs: dict[tuple[str, int], dict[str, float]]
-    capex: dict[tuple[str, int], float]
-    fixed_om: dict[tuple[str, int], float]
-    variable_om: dict[tuple[str, int], float]
-    co2_direct: dict[tuple[str, int], float]
-    capture_rate: dict[tuple[str, int], float]
-    demand: dict[Key3, float]
-    price: dict[Key3, float]
-    emission_factor: dict[Key3, float]
-    max_supply: dict[Key3, float]
-    stock: dict[Key3, float]
-    bounds: dict[str, dict[Key3, float]]
-    cumulative_limit: dict[tuple[str, str], float]
-    caps: dict[tuple[str, str, int], float]
-    budget: float | None = None
-    carbon_price: dict[int, float] = field(default_factory=dict)
+    Units: a commodity's amounts are in its unit (Mt or PJ, `commodity_unit`) and flows per year;
+    a technology's capacity and activity are in its output's unit per year. Money is in million
+    currency (`currency`), so a price in currency per t is million currency per Mt; CO2 is in Mt.
+    Keys: (technology, vintage); (region, commodity, year); (region, technology, year).
+    """
+
+    scenario: str  # the scenario's name
+    currency: str  # e.g. CNY2025: real money of that year
+    base_year: int  # discounting starts here (factor 1)
+    discount_rate: float  # per year, real
+    scope: str  # emissions the caps, budget and carbon price cover: direct or direct+indirect
+    years: tuple[int, ...]  # milestone years, the last one the scenario's end
+    weight: dict[int, int]  # calendar years each milestone represents (data.milestones)
+    period: dict[int, int]  # years since the previous milestone (the step for the first)
+    discount_sum: dict[int, float]  # Σ discount factors of the calendar years a milestone represents
+    regions: tuple[str, ...]  # the regions with demand
+    technologies: dict[str, Technology]  # by name
+    commodity_unit: dict[str, str]  # Mt or PJ, by commodity
+    commodity_kind: dict[str, str]  # product, energy, material or service, by commodity
+    stock_vintage: int  # the vintage label of base-year plants: start − 1
+    vintage_inputs: dict[tuple[str, int], dict[str, float]]  # commodity used per unit of main output
+    vintage_outputs: dict[tuple[str, int], dict[str, float]]  # by-products per unit of main output
+    capex: dict[tuple[str, int], float]  # currency per unit/yr of new capacity (million per Mt/yr or PJ/yr)
+    fixed_om: dict[tuple[str, int], float]  # currency per unit/yr of capacity, each year
+    variable_om: dict[tuple[str, int], float]  # currency per unit of output
+    co2_direct: dict[tuple[str, int], float]  # tCO2 per unit of output, gross (before capture)
+    capture_rate: dict[tuple[str, int], float]  # fraction of co2_direct captured (to co2_storage)
+    demand: dict[Key3, float]  # final demand, unit/yr
+    price: dict[Key3, float]  # purchase price, currency per unit
+    emission_factor: dict[Key3, float]  # indirect CO2 of a purchase, tCO2 per unit
+    max_supply: dict[Key3, float]  # most that may be purchased, unit/yr
+    stock: dict[Key3, float]  # capacity of base-year plants still standing, unit/yr
+    bounds: dict[str, dict[Key3, float]]  # by bound kind (bounds.csv): shares as fractions, capacities
+    # in unit/yr, max_new_capacity in unit/yr per year, max_growth per year, growth_seed in unit/yr
+    cumulative_limit: dict[tuple[str, str], float]  # (region, commodity): most purchased over the horizon, unit
+    caps: dict[tuple[str, str, int], float]  # (region or 'all', scope, year): most emitted, MtCO2/yr
+    budget: float | None = None  # most emitted over the horizon in the scenario's scope, MtCO2
+    carbon_price: dict[int, float] = field(default_factory=dict)  # exogenous, currency per tCO2, by year
 
     def vintages(self, technology: str) -> tuple[int, ...]:
         """New-build vintages of a technology: the milestones from its first year on."""
