@@ -138,7 +138,7 @@ class PortableModel:
     settings: SolverSettings
 
     def prepare(self) -> PreparedModel:
-        """Hand the LP to a new HiGHS object (~0.1 s where building it takes seconds)."""
+        """Hand the LP to a new HiGHS session, much faster than building the model again."""
         built = BuiltModel(None, self.index, self.emission_terms, [])
         return PreparedModel(
             self.data,

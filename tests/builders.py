@@ -18,7 +18,7 @@ from optimizer.data.schema import TABLES_BY_NAME
 
 SOURCE = "TEST"
 
-# The output contract (DESIGN §4): every table of a run folder and its columns, in order.
+# The output contract (README, "Outputs"): every table of a run folder and its columns, in order.
 OUTPUT_COLUMNS = {
     "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
     "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "unit"],

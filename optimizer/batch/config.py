@@ -1,4 +1,4 @@
-"""Sweep files (TOML): a base scenario, a design method and the parameters to vary (DESIGN §3).
+"""Sweep files (TOML): a base scenario, a design method and the parameters to vary.
 
 Each parameter is an override of a numeric column of a data table (`table`, `where`, `column`,
 `op` = scale, set or add) or of the scenario itself (`table = "scenario"` with `column` one of

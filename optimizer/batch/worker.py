@@ -77,8 +77,8 @@ def _base(base: Scenario | Path, portable: Path | None = None, freeze: bool = Fa
     """The base scenario, prepared once per process and again only if its files change (not
     solved: the first point starts cold): loaded from the `portable` file the parent wrote where
     this process can see it, else built here. With `freeze` (pool workers, which end with the
-    sweep) it is then frozen out of the cyclic garbage collector, whose full passes over its
-    ~10^6 objects otherwise cost ~0.15 s every other point."""
+    sweep) it is then frozen out of the cyclic garbage collector, whose full passes would
+    otherwise keep walking its many long-lived objects between points."""
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
     path = scenario.path
     fingerprint = (path.stat().st_mtime_ns, dataset_signature(scenario.dataset))
