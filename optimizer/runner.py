@@ -277,7 +277,7 @@ def write_run(run: RunResult, out: Path | str, report: bool = False) -> Path:
 
     extra = None
     if report and run.result.optimal:
-        from optimizer.report import write_report
+        from optimizer.report import write_report  # matplotlib loads only where a report is made
 
         extra = write_report
     write_folder(out, run.tables, documents, extra=extra)
