@@ -17,8 +17,8 @@ from optimizer.data.model_data import ModelData
 from optimizer.data.scenario import SolverSettings
 from optimizer.model.build import build_model
 from optimizer.model.elastic import CAP_FAMILIES, OTHER_FAMILIES, Slack, make_elastic
-from optimizer.solution import SolveResult
-from optimizer.solve import HighsSolver
+from optimizer.solve.session import HighsSession
+from optimizer.solve.solution import SolveResult
 
 TOLERANCE = 1e-6
 
@@ -135,7 +135,7 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str]) -> dict:
     diagnosis: dict = {"status": "infeasible", "conflicting_constraints": iis}
     built = build_model(data)
     slacks = make_elastic(built, CAP_FAMILIES, supply_limits=False)
-    result = HighsSolver(built.model, settings).solve()
+    result = HighsSession.from_model(built.model, settings).solve()
     if result.optimal and slacks:
         violations = _violations(data, slacks, result)
         diagnosis["violations"] = violations
@@ -152,7 +152,7 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str]) -> dict:
         return diagnosis
     built = build_model(data)
     slacks = make_elastic(built, CAP_FAMILIES + OTHER_FAMILIES, supply_limits=True)
-    result = HighsSolver(built.model, settings).solve()
+    result = HighsSession.from_model(built.model, settings).solve()
     if not result.optimal:
         diagnosis["message"] = "no pathway exists even with every limit relaxed; see conflicting_constraints"
         return diagnosis

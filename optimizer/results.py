@@ -5,18 +5,20 @@
     run.emissions.groupby("year")["value"].sum()
     run.summary["objective"]
 
-Only pandas and the standard library are imported here (no Pyomo, no solver), so reading and
-reporting a run is quick and works where the solver stack is not installed.
+Only pandas, the standard library and `optimizer.data.milestones` are imported here (no
+Pyomo, no solver), so reading and reporting a run is quick and works where the solver stack is
+not installed.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from optimizer.data.milestones import years_represented
 
 #: The CSV tables of a run folder and their columns (README "Outputs").
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -82,17 +84,11 @@ class RunTables:
         return sorted(found)
 
     def years_represented(self) -> pd.Series:
-        """Calendar years each milestone stands for: the gap to the next one, 1 for the last.
-
-        >>> RunTables._weights([2025, 2030, 2040]).tolist()
-        [5, 10, 1]
-        """
-        return self._weights(self.years)
-
-    @staticmethod
-    def _weights(years: list[int]) -> pd.Series:
-        gaps = [later - year for year, later in itertools.pairwise(years)] + [1]
-        return pd.Series(gaps, index=pd.Index(years, name="year"), name="years", dtype="int64")
+        """Calendar years each milestone stands for (`optimizer.data.milestones`), by year."""
+        weights = years_represented(self.years)
+        return pd.Series(
+            list(weights.values()), index=pd.Index(list(weights), name="year"), name="years", dtype="int64"
+        )
 
 
 def _read_table(path: Path, name: str) -> pd.DataFrame:

@@ -16,21 +16,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.attribution import abatement_table, lever_summary
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
 from optimizer.data.schema import CO2_STORAGE
 from optimizer.diagnose import diagnose
-from optimizer.lp import LpSnapshot
 from optimizer.model import cost as cost_family
 from optimizer.model import emissions as emissions_family
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.emissions import EmissionTerm
 from optimizer.model.sets import ModelIndex
 from optimizer.outputs import tables
+from optimizer.outputs.attribution import abatement_table, lever_summary
 from optimizer.outputs.write import write_folder
-from optimizer.solution import SolveResult
-from optimizer.solve import HighsSolver
+from optimizer.solve.lp import LpSnapshot
+from optimizer.solve.session import HighsSession
+from optimizer.solve.solution import SolveResult
 
 
 @dataclass
@@ -40,7 +40,7 @@ class RunResult:
     scenario: Scenario
     data: ModelData
     built: BuiltModel
-    solver: HighsSolver
+    solver: HighsSession
     result: SolveResult
     summary: dict
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -118,7 +118,7 @@ class PreparedModel:
 
     data: ModelData
     built: BuiltModel
-    solver: HighsSolver
+    solver: HighsSession
 
     def portable(self) -> PortableModel:
         """What another process needs to re-solve this model, without Pyomo (picklable)."""
@@ -138,12 +138,12 @@ class PortableModel:
     settings: SolverSettings
 
     def prepare(self) -> PreparedModel:
-        """Hand the LP to a new HiGHS object (~0.1 s where building it takes seconds)."""
+        """Hand the LP to a new HiGHS session, much faster than building the model again."""
         built = BuiltModel(None, self.index, self.emission_terms, [])
         return PreparedModel(
             self.data,
             with_terms(built, self.data, same_emissions=True),
-            HighsSolver.from_snapshot(self.lp, self.settings),
+            HighsSession.from_snapshot(self.lp, self.settings),
         )
 
 
@@ -153,7 +153,7 @@ def prepare_scenario(scenario: Scenario | Path | str, cache: dict | None = None)
         scenario = load_scenario(scenario)
     data, _ = load_model_data(scenario, cache)
     built = build_model(data)
-    return PreparedModel(data, built, HighsSolver(built.model, scenario.solver))
+    return PreparedModel(data, built, HighsSession.from_model(built.model, scenario.solver))
 
 
 def solve_scenario(
@@ -162,17 +162,28 @@ def solve_scenario(
     write_mps: Path | None = None,
 ) -> RunResult:
     """Load, build and solve a scenario; tables are filled only when the solve is optimal."""
-    timings: dict[str, float] = {}
     clock = time.perf_counter()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     data, files = load_model_data(scenario)
-    timings["load"] = time.perf_counter() - clock
+    return solve_data(scenario, data, files, time_limit, write_mps, load_seconds=time.perf_counter() - clock)
 
+
+def solve_data(
+    scenario: Scenario,
+    data: ModelData,
+    files: dict[str, Path],
+    time_limit: float | None = None,
+    write_mps: Path | None = None,
+    load_seconds: float = 0.0,
+) -> RunResult:
+    """Build and solve a scenario whose data are loaded (`files`: the input files read, whose
+    hashes the summary records; `load_seconds`: the time loading took)."""
+    timings = {"load": load_seconds}
     clock = time.perf_counter()
     built = build_model(data)
     timings["build"] = time.perf_counter() - clock
-    solver = HighsSolver(built.model, scenario.solver)
+    solver = HighsSession.from_model(built.model, scenario.solver)
     timings["handoff"] = solver.handoff_seconds
     if write_mps is not None:
         solver.write_mps(Path(write_mps))
@@ -238,7 +249,7 @@ def resolve_with_data(
     return run.solver.solve(time_limit=time_limit), built
 
 
-def _diagnose(data: ModelData, solver: HighsSolver, result: SolveResult, settings: SolverSettings) -> dict:
+def _diagnose(data: ModelData, solver: HighsSession, result: SolveResult, settings: SolverSettings) -> dict:
     """What can be said about a scenario without an optimum (diagnosis.json)."""
     if result.status in ("infeasible", "infeasible_or_unbounded"):
         return diagnose(data, settings, solver.infeasibility_report())
@@ -266,7 +277,7 @@ def write_run(run: RunResult, out: Path | str, report: bool = False) -> Path:
 
     extra = None
     if report and run.result.optimal:
-        from optimizer.report import write_report
+        from optimizer.report import write_report  # matplotlib loads only where a report is made
 
         extra = write_report
     write_folder(out, run.tables, documents, extra=extra)

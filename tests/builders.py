@@ -18,7 +18,7 @@ from optimizer.data.schema import TABLES_BY_NAME
 
 SOURCE = "TEST"
 
-# The output contract (DESIGN §4): every table of a run folder and its columns, in order.
+# The output contract (README, "Outputs"): every table of a run folder and its columns, in order.
 OUTPUT_COLUMNS = {
     "production.csv": ["region", "sector", "technology", "commodity", "year", "value", "unit"],
     "capacity.csv": ["region", "sector", "technology", "year", "in_service", "new", "retired", "retrofitted", "unit"],
@@ -163,3 +163,41 @@ def write_scenario(
         encoding="utf-8",
     )
     return path
+
+
+def steel_and_hydrogen(*, fuelled: bool = False, discount_rate: float = 0.0) -> Dataset:
+    """Steel (10 Mt in 2025, 8 Mt in 2035) by bf (2 tCO2/t), bf_ccs (90 % captured at 10 per t
+    stored, 5 Mt/yr at most) or H2-DRI (0.05 t H2 and 2 GJ of power per t); hydrogen from coal
+    (20 tCO2/t) or by electrolysis (200 GJ/t of grid power whose factor falls 0.15 → 0.02 t/GJ).
+
+    `fuelled`: the routes also burn coal (5 per GJ) and bf, bf_ccs and H2-DRI carry capital
+    (and bf fixed) costs, and hydrogen is an energy commodity, as a report counts it.
+    """
+    data = Dataset(discount_rate=discount_rate)
+    data.commodity("steel").commodity("hydrogen", kind="energy" if fuelled else "product")
+    data.commodity("electricity", "PJ", "energy")
+    if fuelled:
+        data.commodity("coal", "PJ", "energy")
+    data.commodity("co2_storage", kind="service")
+    capital = {"bf": (800, 20), "bf_ccs": (1200, 0.0), "h2_dri": (900, 0.0)} if fuelled else {}
+
+    def costs(name: str, variable_om: float) -> dict[str, float]:
+        capex, fixed_om = capital.get(name, (0.0, 0.0))
+        return {"capex": capex, "fixed_om": fixed_om, "variable_om": variable_om}
+
+    def coal(gj_per_unit: float) -> dict[str, float]:
+        return {"coal": gj_per_unit} if fuelled else {}
+
+    data.technology("bf", co2=2.0, inputs=coal(12.0), **costs("bf", 100))
+    data.technology("bf_ccs", co2=2.0, capture=0.9, lever="ccus", inputs=coal(13.0), **costs("bf_ccs", 160))
+    h2_dri_inputs = {"hydrogen": 0.05, "electricity": 2.0}
+    data.technology("h2_dri", lever="hydrogen", inputs=h2_dri_inputs, **costs("h2_dri", 120))
+    data.technology("coal_h2", output="hydrogen", sector="hydrogen_supply", co2=20.0, inputs=coal(150.0),
+                    **costs("coal_h2", 1000))  # fmt: skip
+    data.technology("electrolysis", output="hydrogen", sector="hydrogen_supply", lever="hydrogen",
+                    inputs={"electricity": 200}, **costs("electrolysis", 2000))  # fmt: skip
+    data.demand({2025: 10, 2035: 8})
+    data.price("electricity", 20, emission_factor=0.15).price("electricity", 20, year=2035, emission_factor=0.02)
+    if fuelled:
+        data.price("coal", 5)
+    return data.price("co2_storage", 10, max_supply=5)

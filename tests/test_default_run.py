@@ -75,7 +75,7 @@ PINNED_OBJECTIVE = 156_088_537.5
 
 
 def test_calibration_targets_of_the_report(default_run):
-    """DESIGN §7: the default scenario reproduces the Outlook report's headline results."""
+    """The default scenario reproduces the Outlook report's headline results (inputs/README.md)."""
     summary = json.loads((default_run / "summary.json").read_text())
     emissions = {int(y): v for y, v in summary["emissions"].items()}
     wedges = pd.read_csv(default_run / "abatement.csv").pivot_table(

@@ -158,11 +158,11 @@ def test_unbounded_and_iteration_limit_are_reported_as_such(solve, tmp_path):
     assert run.tables == {}
     assert run.summary["objective"] is None
 
-    from optimizer.solve import HighsSolver
+    from optimizer.solve.session import HighsSession
 
     good = _market()
     scenario = write_scenario(tmp_path, good.write(tmp_path / "iter"), name="iter", end=2035, extra="cap = { 2035 = 5 }")
     built = solve_scenario(scenario).built
-    solver = HighsSolver(built.model)
+    solver = HighsSession.from_model(built.model)
     solver.highs.setOptionValue("simplex_iteration_limit", 1)
     assert solver.solve().status == "iteration_limit"

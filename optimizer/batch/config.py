@@ -1,4 +1,4 @@
-"""Sweep files (TOML): a base scenario, a design method and the parameters to vary (DESIGN §3).
+"""Sweep files (TOML): a base scenario, a design method and the parameters to vary.
 
 Each parameter is an override of a numeric column of a data table (`table`, `where`, `column`,
 `op` = scale, set or add) or of the scenario itself (`table = "scenario"` with `column` one of
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optimizer.data.scenario import TomlReader, read_toml
+from optimizer.data.read import read_tables
+from optimizer.data.scenario import Override, TomlReader, apply_overrides, load_scenario, read_toml
 from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
 
@@ -184,9 +185,6 @@ def check_against_data(sweep: Sweep) -> None:
 
     Raises InputError naming the sweep file and the parameter, before any point is solved.
     """
-    from optimizer.data.read import read_tables
-    from optimizer.data.scenario import Override, apply_overrides, load_scenario
-
     scenario = load_scenario(sweep.base)
     issues: list[Issue] = []
     _, tables = read_tables(scenario.dataset, issues)

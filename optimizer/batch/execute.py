@@ -66,8 +66,8 @@ def _results(
 
 def _serial(sweep: Sweep, todo: list[tuple[str, Point]]) -> Iterator[tuple[dict, dict]]:
     """In this process. Once the first point has prepared the base model, it is frozen out of
-    the cyclic garbage collector until the sweep ends (full passes over its ~10^6 objects
-    otherwise cost ~0.15 s every other point), then handed back so it can be freed."""
+    the cyclic garbage collector until the sweep ends (the collector would otherwise keep
+    walking its many long-lived objects between points), then handed back so it can be freed."""
     frozen = False
     try:
         for run_id, point in todo:

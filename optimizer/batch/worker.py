@@ -21,12 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.attribution import lever_summary
 from optimizer.batch.config import Parameter, Sweep
 from optimizer.batch.design import Point
+from optimizer.data.milestones import years_represented
 from optimizer.data.model_data import dataset_signature, load_model_data, year_path
 from optimizer.data.scenario import Override, Scenario, load_scenario
 from optimizer.errors import InputError, Issue
+from optimizer.outputs.attribution import lever_summary
 from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
 _MODELS: dict[str, tuple[tuple, PreparedModel]] = {}  # base scenario path → (file fingerprint, prepared base)
@@ -79,8 +80,8 @@ def _base(base: Scenario | Path, portable: Path | None = None, freeze: bool = Fa
     """The base scenario, prepared once per process and again only if its files change (not
     solved: the first point starts cold): loaded from the `portable` file the parent wrote where
     this process can see it, else built here. With `freeze` (pool workers, which end with the
-    sweep) it is then frozen out of the cyclic garbage collector, whose full passes over its
-    ~10^6 objects otherwise cost ~0.15 s every other point."""
+    sweep) it is then frozen out of the cyclic garbage collector, whose full passes would
+    otherwise keep walking its many long-lived objects between points."""
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
     path = scenario.path
     fingerprint = (path.stat().st_mtime_ns, dataset_signature(scenario.dataset))
@@ -142,7 +143,7 @@ def solve_point(
             base = _base(base_scenario, portable, freeze)
             data, _ = load_model_data(scenario, _TABLES)
             if not sweep.warm:
-                base.solver.highs.clearSolver()
+                base.solver.start_cold()
             result, built = resolve_with_data(base, data)
             tables, emissions = tables_from_solution(data, built, result) if result.optimal else ({}, {})
             diagnosis = None if result.optimal else {"message": f"HiGHS ended with status {result.status}"}
@@ -174,7 +175,7 @@ def _summarise(years: tuple[int, ...], status: str, objective: float | None, tab
     levers = lever_summary(tables["abatement"], final)
     prices = tables["carbon_price"]
     costs = tables["costs"]
-    weights = {y: (years[i + 1] if i + 1 < len(years) else y + 1) - y for i, y in enumerate(years)}
+    weights = years_represented(years)
     investment = costs[costs["component"] == "investment"]
     summary.update(
         {f"emissions_{final}": emissions.get(final)},

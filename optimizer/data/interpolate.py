@@ -1,4 +1,4 @@
-"""Fill sparse years: linear between given years, flat outside them (DESIGN §3)."""
+"""Fill sparse years: linear between given years, flat outside them (README, "Inputs")."""
 
 from __future__ import annotations
 

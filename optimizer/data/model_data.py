@@ -6,8 +6,8 @@ vintage, year, or region, commodity, year). The model and the outputs read only 
 Conventions
 -----------
 - Milestone year y represents the calendar years y … next milestone − 1 (the last milestone
-  represents itself only); `weight[y]` counts them and `discount_sum[y]` sums their discount
-  factors (1 + r)^-(t − base_year).
+  represents itself only; `optimizer.data.milestones`); `weight[y]` counts them and
+  `discount_sum[y]` sums their discount factors (1 + r)^-(t − base_year).
 - `period[y]` is the number of years since the previous milestone (1 for the first milestone,
   which may add one year's growth to the base-year stock); growth and new-build limits,
   stated per year, act over it.
@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.data.interpolate import interpolate
+from optimizer.data.milestones import years_represented
 from optimizer.data.read import LINE, DatasetInfo, read_tables
 from optimizer.data.scenario import Scenario, apply_overrides, load_scenario
 from optimizer.data.schema import ALL_REGIONS, BOUND_KINDS
@@ -45,65 +46,68 @@ class Technology:
     """A row of technologies.csv."""
 
     name: str
-    sector: str
-    lever: str
-    output: str
-    life: int
-    availability: float
-    first_year: int
-    label: str = ""
-    """The name charts and reports show (the technology's name when blank)."""
-    retrofit_of: str | None = None
-    """The route this one converts (DESIGN §2): built only on capacity that route frees."""
+    sector: str  # e.g. iron_steel, cement, hydrogen_supply
+    lever: str  # the abatement lever it belongs to (incumbent for today's routes)
+    output: str  # its main output commodity: capacity and activity are counted in its unit
+    life: int  # years a vintage serves
+    availability: float  # most activity per unit of capacity in a year, fraction
+    first_year: int  # first year new capacity may be built
+    label: str = ""  # the name charts and reports show (the technology's name when blank)
+    retrofit_of: str | None = None  # the route this one converts: built only on capacity that route frees
 
     @property
     def shown(self) -> str:
+        """The name to show: the label, else the technology's name."""
         return self.label or self.name
 
 
 @dataclass(frozen=True)
 class ModelData:
-    """Everything the LP needs, interpolated to the milestone years. Money in million currency."""
+    """Everything the LP needs, interpolated to the milestone years.
 
-    scenario: str
-    currency: str
-    base_year: int
-    discount_rate: float
-    scope: str
-    years: tuple[int, ...]
-    weight: dict[int, int]
-    period: dict[int, int]
-    discount_sum: dict[int, float]
-    regions: tuple[str, ...]
-    technologies: dict[str, Technology]
-    commodity_unit: dict[str, str]
-    commodity_kind: dict[str, str]
-    roles: dict[str, str]
-    """role (grid_electricity, hydrogen, co2_storage) → the commodity that plays it."""
-    stock_vintage: int
-    vintage_inputs: dict[tuple[str, int], dict[str, float]]
-    vintage_outputs: dict[tuple[str, int], dict[str, float]]
-    capex: dict[tuple[str, int], float]
-    fixed_om: dict[tuple[str, int], float]
-    variable_om: dict[tuple[str, int], float]
-    co2_direct: dict[tuple[str, int], float]
-    capture_rate: dict[tuple[str, int], float]
-    demand: dict[Key3, float]
-    price: dict[Key3, float]
-    emission_factor: dict[Key3, float]
-    max_supply: dict[Key3, float]
-    stock: dict[Key3, float]
-    stock_share: dict[Key3, tuple[float, float]]
-    """(share of years, discount-weighted share) of the stock at milestone y that the stock schedule
-    keeps over the years y represents, where below 1: mean of S(t) / S(y) over those years."""
-    bounds: dict[str, dict[Key3, float]]
-    cumulative_limit: dict[tuple[str, str], float]
-    caps: dict[tuple[str, str, int], float]
-    budget: float | None = None
-    carbon_price: dict[int, float] = field(default_factory=dict)
-    pinned_year: int | None = None
-    """The first milestone when it is the base year of a dataset with `pin_base_year = true`:
-    nothing is built or retired then and stocked routes keep their observed shares."""
+    Units: a commodity's amounts are in its unit (Mt or PJ, `commodity_unit`) and flows per year;
+    a technology's capacity and activity are in its output's unit per year. Money is in million
+    currency (`currency`), so a price in currency per t is million currency per Mt; CO2 is in Mt.
+    Keys: (technology, vintage); (region, commodity, year); (region, technology, year).
+    """
+
+    scenario: str  # the scenario's name
+    currency: str  # e.g. CNY2025: real money of that year
+    base_year: int  # discounting starts here (factor 1)
+    discount_rate: float  # per year, real
+    scope: str  # emissions the caps, budget and carbon price cover: direct or direct+indirect
+    years: tuple[int, ...]  # milestone years, the last one the scenario's end
+    weight: dict[int, int]  # calendar years each milestone represents (data.milestones)
+    period: dict[int, int]  # years since the previous milestone (1 for the first)
+    discount_sum: dict[int, float]  # Σ discount factors of the calendar years a milestone represents
+    regions: tuple[str, ...]  # the regions with demand
+    technologies: dict[str, Technology]  # by name
+    commodity_unit: dict[str, str]  # Mt or PJ, by commodity
+    commodity_kind: dict[str, str]  # product, energy, material or service, by commodity
+    roles: dict[str, str]  # role (grid_electricity, hydrogen, co2_storage) → the commodity playing it
+    stock_vintage: int  # the vintage label of base-year plants: start − 1
+    vintage_inputs: dict[tuple[str, int], dict[str, float]]  # commodity used per unit of main output
+    vintage_outputs: dict[tuple[str, int], dict[str, float]]  # by-products per unit of main output
+    capex: dict[tuple[str, int], float]  # currency per unit/yr of new capacity (million per Mt/yr or PJ/yr)
+    fixed_om: dict[tuple[str, int], float]  # currency per unit/yr of capacity, each year
+    variable_om: dict[tuple[str, int], float]  # currency per unit of output
+    co2_direct: dict[tuple[str, int], float]  # tCO2 per unit of output, gross (before capture)
+    capture_rate: dict[tuple[str, int], float]  # fraction of co2_direct captured (to co2_storage)
+    demand: dict[Key3, float]  # final demand, unit/yr
+    price: dict[Key3, float]  # purchase price, currency per unit
+    emission_factor: dict[Key3, float]  # indirect CO2 of a purchase, tCO2 per unit
+    max_supply: dict[Key3, float]  # most that may be purchased, unit/yr
+    stock: dict[Key3, float]  # capacity of base-year plants still standing, unit/yr
+    stock_share: dict[Key3, tuple[float, float]]  # (share of years, discount-weighted share) of the stock
+    # at milestone y that its schedule keeps over the years y represents, where below 1 (partial periods)
+    bounds: dict[str, dict[Key3, float]]  # by bound kind (bounds.csv): shares as fractions, capacities
+    # in unit/yr, max_new_capacity in unit/yr per year, max_growth per year, growth_seed in unit/yr
+    cumulative_limit: dict[tuple[str, str], float]  # (region, commodity): most purchased over the horizon, unit
+    caps: dict[tuple[str, str, int], float]  # (region or 'all', scope, year): most emitted, MtCO2/yr
+    budget: float | None = None  # most emitted over the horizon in the scenario's scope, MtCO2
+    carbon_price: dict[int, float] = field(default_factory=dict)  # exogenous, currency per tCO2, by year
+    pinned_year: int | None = None  # the first milestone when it is a pinned base year (model/base_year.py):
+    # nothing is built or retired then and stocked routes keep their observed shares
 
     def vintages(self, technology: str) -> tuple[int, ...]:
         """New-build vintages of a technology: the milestones from its first year on (never the
@@ -158,13 +162,13 @@ def dataset_signature(dataset: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _milestones(scenario: Scenario, rate: float, base_year: int) -> tuple[dict, dict, dict]:
+    """weight, period and discount_sum of each milestone (see the module docstring)."""
     years = scenario.years
-    weight, period, discount_sum = {}, {}, {}
-    for index, year in enumerate(years):
-        following = years[index + 1] if index + 1 < len(years) else scenario.end + 1
-        weight[year] = following - year
-        period[year] = year - years[index - 1] if index else 1
-        discount_sum[year] = sum(discount_factor(rate, t, base_year) for t in range(year, following))
+    weight = years_represented(years)
+    period = {year: year - years[index - 1] if index else 1 for index, year in enumerate(years)}
+    discount_sum = {
+        year: sum(discount_factor(rate, t, base_year) for t in range(year, year + weight[year])) for year in years
+    }
     return weight, period, discount_sum
 
 

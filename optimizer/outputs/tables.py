@@ -17,7 +17,7 @@ from optimizer.data.schema import ALL_REGIONS, CO2_STORAGE
 from optimizer.model.cost import CostTerm
 from optimizer.model.emissions import EmissionTerm, in_scope
 from optimizer.model.sets import ModelIndex
-from optimizer.solution import SolveResult
+from optimizer.solve.solution import SolveResult
 
 EMISSION_UNIT = "MtCO2/yr"
 
@@ -26,10 +26,10 @@ def _flow_unit(data: ModelData, commodity: str) -> str:
     return f"{data.commodity_unit[commodity]}/yr"
 
 
-def production_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.DataFrame:
+def production_table(data: ModelData, index: ModelIndex, result: SolveResult) -> pd.DataFrame:
     """Output of each technology (main output and by-products) by year."""
     totals: dict[tuple[str, str, str, int], float] = defaultdict(float)
-    for (r, k, v, y), activity in _running(index, view):
+    for (r, k, v, y), activity in _running(index, result):
         totals[(r, k, data.technologies[k].output, y)] += activity
         for commodity, coef in data.vintage_outputs.get((k, v), {}).items():
             totals[(r, k, commodity, y)] += activity * coef
@@ -40,13 +40,13 @@ def production_table(data: ModelData, index: ModelIndex, view: SolveResult) -> p
     return pd.DataFrame(rows, columns=["region", "sector", "technology", "commodity", "year", "value", "unit"])
 
 
-def _running(index: ModelIndex, view: SolveResult) -> list[tuple[tuple[str, str, int, int], float]]:
+def _running(index: ModelIndex, result: SolveResult) -> list[tuple[tuple[str, str, int, int], float]]:
     """(region, technology, vintage, year) and activity of every vintage that runs."""
-    activity = view.along("activity", index.capacity_index)
+    activity = result.along("activity", index.capacity_index)
     return [(index.capacity_index[i], float(activity[i])) for i in np.flatnonzero(activity)]
 
 
-def capacity_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.DataFrame:
+def capacity_table(data: ModelData, index: ModelIndex, result: SolveResult) -> pd.DataFrame:
     """Capacity in service, built, retired early and converted by retrofits, by technology and year.
 
     `retrofitted` is the capacity of a route converted into its retrofit routes at y; `retired`
@@ -55,7 +55,7 @@ def capacity_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.
     in_service: dict[tuple[str, str, int], float] = defaultdict(float)
     early: dict[tuple[str, str, int], float] = defaultdict(float)
     natural: dict[tuple[str, str, int], float] = defaultdict(float)
-    capacity = dict(zip(index.capacity_index, view.along("capacity", index.capacity_index).tolist(), strict=True))
+    capacity = dict(zip(index.capacity_index, result.along("capacity", index.capacity_index).tolist(), strict=True))
     for (r, k, v, y), now in capacity.items():
         in_service[(r, k, y)] += now
         previous = index.previous_year.get(y)
@@ -70,7 +70,7 @@ def capacity_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.
         following = index.next_year.get(y)
         if following is not None and (r, k, v, following) not in capacity:  # reaches its end of life
             natural[(r, k, following)] += now
-    built = view.along("new_capacity", index.new_capacity_index).tolist()
+    built = result.along("new_capacity", index.new_capacity_index).tolist()
     new_capacity = dict(zip(index.new_capacity_index, built, strict=True))
     converted: dict[tuple[str, str, int], float] = defaultdict(float)
     for k, retrofits in index.retrofits_of.items():
@@ -90,10 +90,10 @@ def capacity_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.
     return pd.DataFrame(rows, columns=columns)
 
 
-def consumption(data: ModelData, index: ModelIndex, view: SolveResult) -> dict[tuple[str, str, str, int], float]:
+def consumption(data: ModelData, index: ModelIndex, result: SolveResult) -> dict[tuple[str, str, str, int], float]:
     """Amount of each commodity each technology uses: {(region, technology, commodity, year)}."""
     used: dict[tuple[str, str, str, int], float] = defaultdict(float)
-    for (r, k, v, y), activity in _running(index, view):
+    for (r, k, v, y), activity in _running(index, result):
         for commodity, coef in data.vintage_inputs.get((k, v), {}).items():
             used[(r, k, commodity, y)] += activity * coef
         captured = data.co2_direct.get((k, v), 0.0) * data.capture_rate.get((k, v), 0.0)
@@ -116,7 +116,7 @@ def emissions_table(
     data: ModelData,
     terms: list[EmissionTerm],
     used: dict[tuple[str, str, str, int], float],
-    view: SolveResult,
+    result: SolveResult,
 ) -> pd.DataFrame:
     """Direct, captured and indirect CO2 by technology and year (`used`: from `consumption`).
 
@@ -128,7 +128,7 @@ def emissions_table(
     for (r, k, c, y), amount in used.items():
         users[(r, c, y)][k] = amount
     for term in terms:
-        amount = term.coefficient * view.value(term.variable, term.key)
+        amount = term.coefficient * result.value(term.variable, term.key)
         if not amount:
             continue
         if term.scope != "indirect":
@@ -148,20 +148,20 @@ def emissions_table(
     return pd.DataFrame(rows, columns=["region", "sector", "technology", "year", "scope", "value", "unit"])
 
 
-def emissions_in_scope(data: ModelData, terms: list[EmissionTerm], view: SolveResult) -> dict[int, float]:
+def emissions_in_scope(data: ModelData, terms: list[EmissionTerm], result: SolveResult) -> dict[int, float]:
     """System-wide emissions in the scenario's scope by year (MtCO2/yr)."""
     totals = dict.fromkeys(data.years, 0.0)
     for term in terms:
         if in_scope(term.scope, data.scope):
-            totals[term.year] += term.coefficient * view.value(term.variable, term.key)
+            totals[term.year] += term.coefficient * result.value(term.variable, term.key)
     return totals
 
 
-def costs_table(data: ModelData, terms: list[CostTerm], view: SolveResult) -> pd.DataFrame:
+def costs_table(data: ModelData, terms: list[CostTerm], result: SolveResult) -> pd.DataFrame:
     """Annual (undiscounted) and discounted cost by region, year and component."""
     totals: dict[tuple[str, int, str], float] = defaultdict(float)
     for term in terms:
-        totals[(term.region, term.year, term.component)] += term.coefficient * view.value(term.variable, term.key)
+        totals[(term.region, term.year, term.component)] += term.coefficient * result.value(term.variable, term.key)
     unit = f"million {data.currency}"
     rows = [
         (r, y, component, value, value * data.discount_sum[y], unit)
@@ -170,7 +170,7 @@ def costs_table(data: ModelData, terms: list[CostTerm], view: SolveResult) -> pd
     return pd.DataFrame(rows, columns=["region", "year", "component", "value", "discounted", "unit"])
 
 
-def carbon_price_table(data: ModelData, view: SolveResult) -> pd.DataFrame:
+def carbon_price_table(data: ModelData, result: SolveResult) -> pd.DataFrame:
     """Carbon price by cap region and year, undiscounted, in currency per tCO2.
 
     The shadow price of a cap is −dual / discount_sum_y; a budget adds −dual × weight_y /
@@ -178,9 +178,9 @@ def carbon_price_table(data: ModelData, view: SolveResult) -> pd.DataFrame:
     """
     prices: dict[tuple[str, int], float] = defaultdict(float)
     for group, _scope, y in data.caps:
-        prices[(group, y)] += -view.dual("emission_cap", (group, _scope, y)) / data.discount_sum[y]
+        prices[(group, y)] += -result.dual("emission_cap", (group, _scope, y)) / data.discount_sum[y]
     if data.budget is not None:
-        budget_dual = view.dual("emission_budget", ())
+        budget_dual = result.dual("emission_budget", ())
         for y in data.years:
             prices[(ALL_REGIONS, y)] += -budget_dual * data.weight[y] / data.discount_sum[y]
     for y, price in data.carbon_price.items():

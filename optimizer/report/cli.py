@@ -1,12 +1,7 @@
 """`optimizer report RUN_DIR`: regenerate plots, report.html and iamc.csv from a saved run.
 
-Wiring into `optimizer/cli.py`::
-
-    from optimizer.report import cli as report_cli
-    report_cli.add_parser(commands)                    # in _parser()
-    if args.command == "report": return report_cli.run(args)   # in main()
-
-`python -m optimizer.report.cli RUN_DIR` works on its own too.
+`add_parser` registers the command on the main command line (`optimizer.cli`); `python -m
+optimizer.report.cli RUN_DIR` runs it on its own. Neither imports Pyomo or the solver.
 """
 
 from __future__ import annotations
@@ -15,6 +10,9 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+
+from optimizer.errors import command, log_to_console
+from optimizer.report import write_report
 
 log = logging.getLogger("optimizer.report")
 
@@ -32,21 +30,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Exit code 0 when the report is written, 2 when RUN_DIR is not a complete run folder."""
-    from optimizer.report import write_report
-    from optimizer.results import NotARunFolder
-
-    try:
-        written = write_report(args.run_dir)
-    except NotARunFolder as error:
-        log.error("optimizer report: %s", error)
-        return 2
-    except OSError as error:
-        log.error(
-            "optimizer report: cannot read or write %s: %s", error.filename or args.run_dir, error.strerror or error
-        )
-        return 2
+    written = write_report(args.run_dir)
     charts = sum(path.suffix == ".png" for path in written)
     others = ", ".join(path.name for path in written if path.suffix != ".png")
     log.info("report written to %s: plots/ (%d charts), %s", args.run_dir, charts, others)
@@ -58,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="optimizer")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["report", *(sys.argv[1:] if argv is None else argv)])
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    log_to_console()
     return int(args.func(args))
 
 

@@ -1,5 +1,5 @@
-"""`compare`, `mga` and `macc` end to end in a subprocess, through `pathways_cli.run` (the main
-command line may not register them yet): exit codes 0, 1 (no optimum) and 2 (bad input)."""
+"""`compare`, `mga` and `macc` end to end in a subprocess, through the command line's `main`:
+exit codes 0, 1 (no optimum) and 2 (bad input)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRY = "import sys; from optimizer.pathways_cli import main; sys.exit(main(sys.argv[1:]))"
+ENTRY = "import sys; from optimizer.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def _run(*args: object) -> subprocess.CompletedProcess:

@@ -10,8 +10,9 @@ import re
 import pandas as pd
 import pytest
 
-from optimizer.compare import ALIGNED, compare_runs
 from optimizer.errors import InputError
+from optimizer.pathways.align import ALIGNED
+from optimizer.pathways.compare import compare_runs
 from optimizer.runner import solve_scenario, write_run
 
 

@@ -8,9 +8,9 @@ import itertools
 import pandas as pd
 import pytest
 
-from optimizer.attribution import LEVER_ORDER
 from optimizer.errors import InputError
-from optimizer.macc import run_macc
+from optimizer.outputs.attribution import LEVER_ORDER
+from optimizer.pathways.macc import run_macc
 
 
 def test_carbon_price_rises_as_the_cap_tightens(scenario, tmp_path):

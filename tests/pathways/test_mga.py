@@ -17,10 +17,9 @@ import json
 import pandas as pd
 import pytest
 
-from optimizer.compare import compare_runs
-from optimizer.data.scenario import load_scenario
 from optimizer.errors import InputError
-from optimizer.mga import run_mga, solve_alternative
+from optimizer.pathways.compare import compare_runs
+from optimizer.pathways.mga import run_mga, solve_alternative
 from optimizer.runner import solve_scenario
 
 CAP = "cap = { 2030 = 5 }"
@@ -103,7 +102,7 @@ def test_alternative_without_an_optimum_is_recorded_not_raised(scenario):
     path = scenario(extra=CAP)
     optimum = solve_scenario(path)
     unreachable = dataclasses.replace(optimum, summary={**optimum.summary, "objective": optimum.result.objective / 2})
-    alternative = solve_alternative(load_scenario(path), ("lever", "ccus", "min"), unreachable, 0.0)
+    alternative = solve_alternative(unreachable, ("lever", "ccus", "min"), 0.0)
     assert alternative.run.status == "infeasible"
     assert alternative.run.tables == {}
     assert alternative.run.result.value("activity", ("CN", "bf", 2025, 2025)) == 0.0

@@ -6,32 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from builders import Dataset, write_scenario
+from builders import Dataset, steel_and_hydrogen, write_scenario
 
 from optimizer.runner import RunResult, solve_scenario, write_run
 
 
 def report_dataset() -> Dataset:
-    data = Dataset(discount_rate=0.05)
-    data.commodity("steel").commodity("cement").commodity("hydrogen", "Mt", "energy")
-    data.commodity("electricity", "PJ", "energy").commodity("coal", "PJ", "energy")
-    data.commodity("natural_gas", "PJ", "energy").commodity("co2_storage", kind="service")
-    data.technology("bf", variable_om=100, capex=800, fixed_om=20, co2=2.0, inputs={"coal": 12.0})
-    data.technology("bf_ccs", variable_om=160, capex=1200, co2=2.0, capture=0.9, lever="ccus", inputs={"coal": 13.0})
-    data.technology(
-        "h2_dri", variable_om=120, capex=900, lever="hydrogen", inputs={"hydrogen": 0.05, "electricity": 2.0}
-    )
-    data.technology(
-        "coal_h2", output="hydrogen", variable_om=1000, co2=20.0, sector="hydrogen_supply", inputs={"coal": 150.0}
-    )
-    data.technology(
-        "electrolysis",
-        output="hydrogen",
-        variable_om=2000,
-        inputs={"electricity": 200},
-        lever="hydrogen",
-        sector="hydrogen_supply",
-    )
+    """`steel_and_hydrogen(fuelled=True)` at 5 %, with cement from coal or gas kilns and
+    base-year stock of bf and coal kilns that is gone by 2050."""
+    data = steel_and_hydrogen(fuelled=True, discount_rate=0.05)
+    data.commodity("cement").commodity("natural_gas", "PJ", "energy")
     data.technology(
         "kiln_coal", output="cement", sector="cement", variable_om=50, capex=300, co2=0.6, inputs={"coal": 3.0}
     )
@@ -45,13 +29,10 @@ def report_dataset() -> Dataset:
         lever="feedstock_substitution",
         inputs={"natural_gas": 3.0},
     )
-    data.demand({2025: 10, 2035: 8}).demand({2025: 20, 2035: 22}, commodity="cement")
-    data.price("electricity", 20, emission_factor=0.15).price("electricity", 20, year=2035, emission_factor=0.02)
-    data.price("coal", 5).price("natural_gas", 9).price("co2_storage", 10, max_supply=5)
-    data.add("stock", region="R1", technology="bf", year=2025, capacity=10)
-    data.add("stock", region="R1", technology="bf", year=2050, capacity=0)
-    data.add("stock", region="R1", technology="kiln_coal", year=2025, capacity=20)
-    data.add("stock", region="R1", technology="kiln_coal", year=2050, capacity=0)
+    data.demand({2025: 20, 2035: 22}, commodity="cement").price("natural_gas", 9)
+    for technology, capacity in (("bf", 10), ("kiln_coal", 20)):
+        data.add("stock", region="R1", technology=technology, year=2025, capacity=capacity)
+        data.add("stock", region="R1", technology=technology, year=2050, capacity=0)
     return data
 
 

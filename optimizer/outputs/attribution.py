@@ -47,7 +47,7 @@ import pandas as pd
 from optimizer.data.model_data import ModelData
 from optimizer.model.emissions import in_scope
 from optimizer.model.sets import ModelIndex
-from optimizer.solution import SolveResult
+from optimizer.solve.solution import SolveResult
 
 LEVER_ORDER = ("feedstock_substitution", "electrification", "hydrogen", "ccus", "efficiency", "demand", "other")
 FOUR_CATEGORIES = ("feedstock_substitution", "electrification", "hydrogen", "ccus")
@@ -101,9 +101,9 @@ class _YearFlows:
     lever: np.ndarray  # position of each route's lever in LEVER_ORDER
 
 
-def _routes(data: ModelData, index: ModelIndex, view: SolveResult) -> dict[tuple[str, int], list[Route]]:
+def _routes(data: ModelData, index: ModelIndex, result: SolveResult) -> dict[tuple[str, int], list[Route]]:
     """The routes that run in each (region, year), technologies in data order."""
-    activity = view.along("activity", index.capacity_index)
+    activity = result.along("activity", index.capacity_index)
     found: dict[tuple[str, int], list[Route]] = defaultdict(list)
     for i in np.flatnonzero(activity > 0):
         r, k, v, y = index.capacity_index[i]
@@ -115,7 +115,7 @@ def _routes(data: ModelData, index: ModelIndex, view: SolveResult) -> dict[tuple
 
 
 def _flows(
-    data: ModelData, catalog: _Catalog, view: SolveResult, region: str, year: int, routes: list[Route]
+    data: ModelData, catalog: _Catalog, result: SolveResult, region: str, year: int, routes: list[Route]
 ) -> _YearFlows:
     commodities = sorted(catalog.commodities.get((region, year), []))
     at = np.array([catalog.column[c] for c in commodities], dtype=int)
@@ -123,7 +123,7 @@ def _flows(
     activity = np.array([a for _, _, a in routes], dtype=float)
     maker = (catalog.output[rows][:, None] == at[None, :]).astype(float)
     inputs = catalog.inputs[np.ix_(rows, at)]
-    purchase = np.array([view.value("purchase", (region, c, year)) for c in commodities], dtype=float)
+    purchase = np.array([result.value("purchase", (region, c, year)) for c in commodities], dtype=float)
     demand = np.array([data.demand.get((region, c, year), 0.0) for c in commodities], dtype=float)
     supply = activity @ maker + activity @ catalog.byproducts[np.ix_(rows, at)] + purchase
     return _YearFlows(
@@ -250,7 +250,7 @@ def _year_wedges(flows: _YearFlows, chain: _Chain, reference: _Reference) -> np.
     return levers
 
 
-def abatement_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd.DataFrame:
+def abatement_table(data: ModelData, index: ModelIndex, result: SolveResult) -> pd.DataFrame:
     """Wedges by region, year and lever, with their shares of the reduction since the first year.
 
     A route's wedge counts the change since the first year: the term it already contributed
@@ -258,7 +258,7 @@ def abatement_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd
     year. Those first-year terms sum to zero for each product, so the total stays exact.
     """
     first = data.years[0]
-    found = _routes(data, index, view)
+    found = _routes(data, index, result)
     routes = {(r, y): found.get((r, y), []) for r in data.regions for y in data.years}
     pairs = list(dict.fromkeys((k, v) for found in routes.values() for k, v, _ in found))
     catalog = _Catalog(data, index, pairs)
@@ -266,7 +266,7 @@ def abatement_table(data: ModelData, index: ModelIndex, view: SolveResult) -> pd
     for region in data.regions:
         reference: _Reference | None = None
         for year in data.years:
-            flows = _flows(data, catalog, view, region, year, routes[(region, year)])
+            flows = _flows(data, catalog, result, region, year, routes[(region, year)])
             chain = _chain(data, region, year, first, flows)
             if reference is None:
                 reference = _Reference.of(flows, chain, len(catalog.names))

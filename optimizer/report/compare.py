@@ -12,26 +12,20 @@ import html
 import io
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
+from optimizer.pathways.align import Comparison
 from optimizer.report import style as st
 from optimizer.report.html import CSS, fmt
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from optimizer.compare import Comparison
 
 DPI = 110
 
 
 def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1) -> tuple[Figure, list[Axes]]:
-    from matplotlib.figure import Figure
-
     figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     axes = figure.subplots(nrows, ncols, squeeze=False, sharey=True)
     return figure, list(axes.ravel())
@@ -99,7 +93,7 @@ def wedges_chart(comparison: Comparison) -> Figure:
 
 
 def shares_chart(comparison: Comparison) -> Figure:
-    """Lever shares of the reduction in 2035, 2050 and 2060 (where common), runs side by side."""
+    """Lever shares of the reduction in the comparison's share years, runs side by side."""
     years = comparison.share_years
     figure, axes = _figure(5.2 * len(years) + 2.0, 4.6, len(years))
     table = comparison.tables["abatement"]

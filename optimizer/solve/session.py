@@ -1,9 +1,11 @@
-"""HiGHS: the only module that talks to the solver.
+"""A HiGHS session: one `highspy.Highs` object over one LP, kept to solve and re-solve.
 
-The Pyomo model is compiled to standard form by `pyomo.repn` and the matrix is passed to
-`highspy` directly: measured on a 64 k-variable LP of this shape that took ~2 s where Pyomo's
-persistent HiGHS interfaces spent 8–12 s loading it (reference/perf.md §2). The `Highs`
-object is kept, so a sweep can change costs and re-solve (warm) without rebuilding.
+The session holds the LP and, for each column and row, its key (Pyomo component name, index),
+through which solutions are read. It never sees a Pyomo model; two factories make one:
+`HighsSession.from_model` hands a built model over (`optimizer.solve.handoff`) and
+`HighsSession.from_snapshot` loads the arrays another process sent (`LpSnapshot`). A sweep
+changes the costs and re-solves (warm or cold) without rebuilding; MGA adds a row and changes
+the objective.
 
 Duals follow HiGHS's convention, ∂objective/∂rhs: an emission cap's dual is ≤ 0 and the
 shadow carbon price is its negative.
@@ -11,20 +13,23 @@ shadow carbon price is its negative.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.data.scenario import SolverSettings
 from optimizer.errors import SolverError
-from optimizer.lp import VECTORS, LpSnapshot, lp_from_form
-from optimizer.solution import NONE, SolutionKeys, SolveResult
+from optimizer.solve.handoff import hand_off
+from optimizer.solve.lp import VECTORS, Key, LpSnapshot, key_names
+from optimizer.solve.solution import NONE, SolutionKeys, SolveResult
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -36,6 +41,27 @@ _STATUS = {
     highspy.HighsModelStatus.kModelEmpty: "optimal",
 }
 _METHOD = {"ipm": "ipx", "simplex": "simplex", "choose": "choose"}
+
+
+class Labels(Protocol):
+    """What each column and row of an LP is: its key, and the name HiGHS shows (MPS, IIS)."""
+
+    def keys(self) -> SolutionKeys: ...
+
+    def names(self) -> tuple[Iterable[str], Iterable[str]]: ...
+
+
+class KeyLabels:
+    """Labels known only by their keys (an LP from a snapshot): names are `name[index]`."""
+
+    def __init__(self, keys: SolutionKeys) -> None:
+        self._keys = keys
+
+    def keys(self) -> SolutionKeys:
+        return self._keys
+
+    def names(self) -> tuple[Iterable[str], Iterable[str]]:
+        return key_names(self._keys.columns), key_names(self._keys.rows)
 
 
 def _new_highs() -> highspy.Highs:
@@ -52,46 +78,47 @@ def _new_highs() -> highspy.Highs:
     return highs
 
 
-def _names(keys: list[tuple[str, tuple]]) -> list[str]:
-    return [f"{name}[{','.join(map(str, key))}]" if key else name for name, key in keys]
+class HighsSession:
+    """One LP in one `highspy.Highs` object, with what each column and row is.
 
-
-def _component_keys(model: pyo.ConcreteModel, kind: type, objects: list) -> list[tuple[str, tuple]]:
-    """(component name, index tuple) of each variable or constraint in `objects`.
-
-    One pass over the model's components: ~4× faster than asking each object for its parent.
+    `handoff_seconds` is the time taken to make the LP and pass it to HiGHS.
     """
-    found: dict[int, tuple[str, tuple]] = {}
-    for component in model.component_objects(kind, descend_into=True):
-        name = component.name
-        for index, item in component.items():
-            found[id(item)] = (name, index if isinstance(index, tuple) else (() if index is None else (index,)))
-    return [found[id(item)] for item in objects]
 
-
-class HighsSolver:
-    """A Pyomo model handed to one `highspy.Highs` object, ready to solve and re-solve."""
-
-    def __init__(self, model: pyo.ConcreteModel, settings: SolverSettings | None = None) -> None:
+    def __init__(
+        self,
+        lp: highspy.HighsLp,
+        labels: Labels,
+        settings: SolverSettings | None = None,
+        prepared_seconds: float = 0.0,
+    ) -> None:
+        """Pass `lp` to a new Highs object; `prepared_seconds`: the time it took to make `lp`."""
         started = time.perf_counter()
-        form = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
-        self.columns: list | None = form.columns  # Pyomo variables, for names
-        self.rows: list | None = [row for row, _ in form.rows]
-        self._model = model
-        self._keys: SolutionKeys | None = None
-        self._open(lp_from_form(form), settings)
-        self.handoff_seconds = time.perf_counter() - started
+        self.settings = settings or SolverSettings()
+        self.base_cost = np.asarray(lp.col_cost_, dtype=float)
+        self.highs = _new_highs()
+        self._set("output_flag", False)
+        self._set("threads", self.settings.threads)
+        if self.highs.passModel(lp) == highspy.HighsStatus.kError:
+            raise SolverError("HiGHS refused the model")
+        self._labels = labels
+        self._keys: SolutionKeys | None = None  # read from the labels when first needed
+        self._added_rows: list[Key] = []
+        self._names_set = False
+        self.handoff_seconds = prepared_seconds + time.perf_counter() - started
 
     @classmethod
-    def from_snapshot(cls, snapshot: LpSnapshot, settings: SolverSettings | None = None) -> HighsSolver:
-        """A solver for an LP taken from another process (`snapshot`), without Pyomo."""
+    def from_model(cls, model: pyo.ConcreteModel, settings: SolverSettings | None = None) -> HighsSession:
+        """A session over a Pyomo model's LP (its active objective; columns and rows named as in Pyomo)."""
         started = time.perf_counter()
-        solver = cls.__new__(cls)
-        solver.columns = solver.rows = solver._model = None
-        solver._keys = SolutionKeys(snapshot.columns, snapshot.rows)
-        solver._open(snapshot.lp(), settings)
-        solver.handoff_seconds = time.perf_counter() - started
-        return solver
+        lp, labels = hand_off(model)
+        return cls(lp, labels, settings, prepared_seconds=time.perf_counter() - started)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: LpSnapshot, settings: SolverSettings | None = None) -> HighsSession:
+        """A session over an LP taken from another process (`snapshot`), without its model."""
+        started = time.perf_counter()
+        labels = KeyLabels(SolutionKeys(snapshot.columns, snapshot.rows))
+        return cls(snapshot.lp(), labels, settings, prepared_seconds=time.perf_counter() - started)
 
     def snapshot(self) -> LpSnapshot:
         """The LP as plain arrays and keys, to pickle for another process."""
@@ -105,24 +132,11 @@ class HighsSolver:
             float(lp.offset_),
         )
 
-    def _open(self, lp: highspy.HighsLp, settings: SolverSettings | None) -> None:
-        self.settings = settings or SolverSettings()
-        self.base_cost = np.asarray(lp.col_cost_, dtype=float)
-        self.highs = _new_highs()
-        self._set("output_flag", False)
-        self._set("threads", self.settings.threads)
-        if self.highs.passModel(lp) == highspy.HighsStatus.kError:
-            raise SolverError("HiGHS refused the model")
-        self._names_set = False
-
     @property
     def keys(self) -> SolutionKeys:
-        """(component name, index) of each column and row, computed once."""
+        """(component name, index) of each column and row."""
         if self._keys is None:
-            self._keys = SolutionKeys(
-                _component_keys(self._model, pyo.Var, self.columns),
-                _component_keys(self._model, pyo.Constraint, self.rows),
-            )
+            self._keys = self._labels.keys()
         return self._keys
 
     @property
@@ -136,17 +150,13 @@ class HighsSolver:
             raise SolverError(f"HiGHS rejected option {option} = {value!r}")
 
     def set_names(self) -> None:
-        """Give HiGHS the names of columns and rows (for MPS files and diagnoses): Pyomo's,
-        or `name[index]` built from the keys for a solver made from a snapshot."""
+        """Give HiGHS the names of the columns and rows (for MPS files and diagnoses)."""
         if self._names_set:
             return
-        if self.columns is not None and self.rows is not None:
-            column_names, row_names = (v.name for v in self.columns), (r.name for r in self.rows)
-        else:
-            column_names, row_names = map(_names, (self.keys.columns, self.keys.rows))
+        column_names, row_names = self._labels.names()
         for j, name in enumerate(column_names):
             self.highs.passColName(j, name)
-        for i, name in enumerate(row_names):
+        for i, name in enumerate(itertools.chain(row_names, key_names(self._added_rows))):
             self.highs.passRowName(i, name)
         self._names_set = True
 
@@ -156,7 +166,7 @@ class HighsSolver:
         if self.highs.writeModel(str(path)) == highspy.HighsStatus.kError:
             raise SolverError(f"HiGHS could not write {path}")
 
-    def cost_vector(self, coefficients: dict[tuple[str, tuple], float]) -> np.ndarray:
+    def cost_vector(self, coefficients: dict[Key, float]) -> np.ndarray:
         """Objective coefficients {(variable, index): cost} in column order (0 elsewhere).
 
         Raises ValueError for a non-zero cost on a variable that is not a column of the LP.
@@ -175,6 +185,28 @@ class HighsSolver:
         """Replace the objective coefficients (same column order) before a re-solve."""
         indices = np.arange(len(cost), dtype=np.int32)
         self.highs.changeColsCost(len(cost), indices, np.asarray(cost, dtype=float))
+
+    def add_row(
+        self, key: Key, coefficients: np.ndarray, lower: float = -highspy.kHighsInf, upper: float = highspy.kHighsInf
+    ) -> None:
+        """Add the row lower ≤ coefficients · columns ≤ upper, read back as `key`."""
+        columns = np.flatnonzero(coefficients).astype(np.int32)
+        values = np.asarray(coefficients, dtype=float)[columns]
+        if self.highs.addRow(lower, upper, len(columns), columns, values) == highspy.HighsStatus.kError:
+            raise SolverError(f"HiGHS refused the row {key_names([key])[0]}")
+        keys = self.keys
+        self._keys = SolutionKeys(keys.columns, [*keys.rows, key])
+        self._added_rows.append(key)
+        if self._names_set:
+            self.highs.passRowName(len(keys.rows), key_names([key])[0])
+
+    def change_row_bounds(self, key: Key, lower: float = -highspy.kHighsInf, upper: float = highspy.kHighsInf) -> None:
+        """Set the bounds of the row read as `key`."""
+        self.highs.changeRowBounds(self.keys.row_position[key[0]][key[1]], lower, upper)
+
+    def start_cold(self) -> None:
+        """Forget the last solution and basis: the next solve starts from scratch."""
+        self.highs.clearSolver()
 
     def solve(self, time_limit: float | None = None, method: str | None = None) -> SolveResult:
         """Run HiGHS and map the solution back to Pyomo component names."""

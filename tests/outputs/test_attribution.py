@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from builders import Dataset, write_scenario
+from builders import Dataset, steel_and_hydrogen, write_scenario
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -23,32 +23,8 @@ def assert_wedges_add_up(run) -> None:
         assert total == pytest.approx(emissions[str(first)] - emissions[str(year)], abs=1e-6)
 
 
-def _steel_with_hydrogen() -> Dataset:
-    """bf (2 t/t) vs H2-DRI using 0.05 t H2/t; hydrogen made from coal (20 t/t) or by electrolysis
-    (200 GJ/t of grid power whose factor falls 0.15 → 0.02 t/GJ); a CCS route; demand falls."""
-    data = Dataset()
-    data.commodity("steel").commodity("hydrogen").commodity("electricity", "PJ", "energy")
-    data.commodity("co2_storage", kind="service")
-    data.technology("bf", variable_om=100, co2=2.0)
-    data.technology("bf_ccs", variable_om=160, co2=2.0, capture=0.9, lever="ccus")
-    data.technology("h2_dri", variable_om=120, inputs={"hydrogen": 0.05, "electricity": 2.0}, lever="hydrogen")
-    data.technology("coal_h2", output="hydrogen", variable_om=1000, co2=20.0, sector="hydrogen_supply")
-    data.technology(
-        "electrolysis",
-        output="hydrogen",
-        variable_om=2000,
-        inputs={"electricity": 200},
-        lever="hydrogen",
-        sector="hydrogen_supply",
-    )
-    data.demand({2025: 10, 2035: 8})
-    data.price("electricity", 20, emission_factor=0.15).price("electricity", 20, year=2035, emission_factor=0.02)
-    data.price("co2_storage", 10, max_supply=5)
-    return data
-
-
 def test_wedges_add_up_and_name_the_levers(solve):
-    run = solve(_steel_with_hydrogen(), end=2035, extra="cap = { 2035 = 3 }")
+    run = solve(steel_and_hydrogen(), end=2035, extra="cap = { 2035 = 3 }")
     assert run.status == "optimal"
     assert_wedges_add_up(run)
     wedges = run.tables["abatement"].query("year == 2035").set_index("lever")["abatement"]
@@ -89,7 +65,7 @@ def test_grid_decarbonisation_counts_as_electrification(solve):
     scope=st.sampled_from(["direct", "direct+indirect"]),
 )
 def test_wedges_add_up_on_random_data(tmp_path, cap, fall, grid, scope):
-    data = _steel_with_hydrogen()
+    data = steel_and_hydrogen()
     data.rows["demand"] = []
     data.demand({2025: 10, 2035: 10 * fall})
     data.rows["commodity_prices"] = [r for r in data.rows["commodity_prices"] if r["commodity"] != "electricity"]

@@ -1,8 +1,4 @@
-"""Compare saved runs: aligned difference tables, charts and a self-contained page (issue 6).
-
-    from optimizer.compare import compare_runs
-    comparison = compare_runs(["results/net-zero-2060", "results/no-ccus"], "results/compare")
-    comparison.tables["emissions"]          # run, year, emissions, unit, delta_emissions
+"""Saved runs side by side: their tables aligned on common years, with differences (`Comparison`).
 
 Each table is long, with a `run` column (the scenario name when every run's is unique, else
 the folder name) and `delta_*` columns: the value minus the first run's (the reference), with a
@@ -16,23 +12,22 @@ horizon: each milestone's annual cost is spread over the calendar years it repre
 discount factors of its years), so runs on different year grids are compared like for like.
 
 A folder argument that is not itself a run folder is searched for run folders (an MGA or MACC
-output folder, a folder of runs, or a sweep's `points/*`). No Pyomo is imported here.
+output folder, a folder of runs, or a sweep's `points/*`). No Pyomo is imported here; the page
+is drawn by `optimizer.report.compare`, and `optimizer.pathways.compare.compare_runs` does both.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from optimizer.data.scenario import load_scenario
 from optimizer.errors import InputError, Issue
 from optimizer.results import COLUMNS, RunTables, load_run
-
-log = logging.getLogger("optimizer")
 
 #: table → (key columns, value columns compared) of the aligned tables written by `compare_runs`.
 ALIGNED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -48,7 +43,6 @@ ALIGNED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cumulative_cost": (("component", "unit"), ("discounted", "undiscounted")),
     "carbon_price": (("region", "year", "unit"), ("price",)),
 }
-SHARE_YEARS = (2035, 2050, 2060)
 
 
 @dataclass
@@ -69,9 +63,28 @@ class Comparison:
 
     @property
     def share_years(self) -> list[int]:
-        """2035, 2050 and 2060 where they are common years, else the last common year."""
-        chosen = [y for y in SHARE_YEARS if y in self.common_years]
-        return chosen or self.common_years[-1:]
+        """The common years whose lever shares are drawn side by side (see `share_years`)."""
+        return share_years(self.common_years)
+
+
+def share_years(years: list[int]) -> list[int]:
+    """Up to three of `years` to show lever shares in: the last, and those nearest one and two
+    thirds of the way to it from the first, rounded to a multiple of five years (the first year
+    has no reduction to share).
+
+    >>> share_years(list(range(2025, 2061, 5))), share_years(list(range(2025, 2061)))
+    ([2035, 2050, 2060], [2035, 2050, 2060])
+    >>> share_years([2025, 2030, 2035])
+    [2030, 2035]
+    """
+    if len(years) < 2:
+        return list(years)
+    first, later = years[0], years[1:]
+    chosen = {later[-1]}
+    for fraction in (1 / 3, 2 / 3):
+        point = 5 * round((first + fraction * (later[-1] - first)) / 5)
+        chosen.add(min(later, key=lambda year, point=point: (abs(year - point), year)))
+    return sorted(chosen)
 
 
 # --------------------------------------------------------------------------- finding runs
@@ -138,8 +151,6 @@ def _load_point(folder: Path) -> RunTables:
 def _sweep_scope(folder: Path) -> str:
     """The cap scope of a sweep point: its base scenario's (read from the sweep's manifest)."""
     try:
-        from optimizer.data.scenario import load_scenario
-
         manifest = json.loads((folder.parents[1] / "manifest.json").read_text(encoding="utf-8"))
         return load_scenario(manifest["sweep"]["base"]).scope
     except (OSError, KeyError, ValueError, InputError):
@@ -351,6 +362,7 @@ def _key_numbers(comparison: Comparison) -> pd.DataFrame:
 
 
 def _document(comparison: Comparison) -> dict:
+    """compare.json: the runs, the common years and span, the notes and the key numbers."""
     return {
         "reference": comparison.reference,
         "runs": [
@@ -365,29 +377,11 @@ def _document(comparison: Comparison) -> dict:
     }
 
 
-def write_comparison(comparison: Comparison, out_dir: str | Path, charts: bool = True) -> Path:
-    """Write the aligned tables, key_numbers.csv, compare.json and (with charts) plots/ and compare.html."""
+def write_tables(comparison: Comparison, out_dir: str | Path) -> Path:
+    """Write the aligned tables, key_numbers.csv and compare.json into `out_dir` (created)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in {**comparison.tables, "key_numbers": comparison.key_numbers}.items():
         table.to_csv(out / f"{name}.csv", index=False, float_format="%.10g", lineterminator="\n")
     (out / "compare.json").write_text(json.dumps(_document(comparison), indent=2) + "\n", encoding="utf-8")
-    if charts:
-        from optimizer.compare_report import write_page
-
-        write_page(comparison, out)
     return out
-
-
-def compare_runs(run_dirs: Iterable[str | Path], out_dir: str | Path | None = None, charts: bool = True) -> Comparison:
-    """Load the run folders (or folders holding them), align them, and write to `out_dir` if given.
-
-    Every note (different year grids, datasets, skipped runs) is logged as a warning too.
-    """
-    labels, runs, notes = load_runs(run_dirs)
-    comparison = compare_tables(labels, runs, notes)
-    for note in comparison.notes:
-        log.warning("note: %s", note)
-    if out_dir is not None:
-        write_comparison(comparison, out_dir, charts=charts)
-    return comparison

@@ -1,0 +1,42 @@
+"""Compare saved runs: aligned difference tables, charts and a self-contained page.
+
+    from optimizer.pathways.compare import compare_runs
+    comparison = compare_runs(["results/net-zero-2060", "results/no-ccus"], "results/compare")
+    comparison.tables["emissions"]          # run, year, emissions, unit, delta_emissions
+
+The tables are aligned by `optimizer.pathways.align` and the page is drawn by
+`optimizer.report.compare`; this module loads, aligns and writes both.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from optimizer.pathways.align import Comparison, compare_tables, load_runs, write_tables
+from optimizer.report.compare import write_page
+
+log = logging.getLogger("optimizer")
+
+
+def write_comparison(comparison: Comparison, out_dir: str | Path, charts: bool = True) -> Path:
+    """Write the aligned tables, key_numbers.csv, compare.json and (with charts) plots/ and compare.html."""
+    out = write_tables(comparison, out_dir)
+    if charts:
+        write_page(comparison, out)
+    return out
+
+
+def compare_runs(run_dirs: Iterable[str | Path], out_dir: str | Path | None = None, charts: bool = True) -> Comparison:
+    """Load the run folders (or folders holding them), align them, and write to `out_dir` if given.
+
+    Every note (different year grids, datasets, skipped runs) is logged as a warning too.
+    """
+    labels, runs, notes = load_runs(run_dirs)
+    comparison = compare_tables(labels, runs, notes)
+    for note in comparison.notes:
+        log.warning("note: %s", note)
+    if out_dir is not None:
+        write_comparison(comparison, out_dir, charts=charts)
+    return comparison
