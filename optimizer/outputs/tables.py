@@ -118,7 +118,8 @@ def emissions_table(
     used: dict[tuple[str, str, str, int], float],
     result: SolveResult,
 ) -> pd.DataFrame:
-    """Direct, captured and indirect CO2 by technology and year (`used`: from `consumption`).
+    """Direct (gross), captured (negative) and indirect CO2 by technology and year (`used`: from
+    `consumption`), so that summing `value` over scopes gives net emissions in the widest scope.
 
     Indirect emissions of a purchased commodity are shared among its users in proportion to
     their use (demand for the commodity itself is reported under sector 'final_demand').
@@ -131,8 +132,12 @@ def emissions_table(
         amount = term.coefficient * result.value(term.variable, term.key)
         if not amount:
             continue
-        if term.scope != "indirect":
-            totals[(term.region, term.source, term.year, term.scope)] += amount
+        if term.scope == "direct":
+            totals[(term.region, term.source, term.year, "direct")] += amount
+            continue
+        if term.scope == "captured":  # gross direct = net + captured; captured is booked below zero
+            totals[(term.region, term.source, term.year, "direct")] += amount
+            totals[(term.region, term.source, term.year, "captured")] -= amount
             continue
         shares = dict(users.get((term.region, term.source, term.year), {}))
         final = data.demand.get((term.region, term.source, term.year), 0.0)

@@ -135,7 +135,7 @@ def _load_point(folder: Path) -> RunTables:
         tables[name] = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=list(columns))
     scope = _sweep_scope(folder)
     emissions = tables["emissions"]
-    in_scope = emissions[emissions["scope"].isin(scope.split("+"))].groupby("year")["value"].sum()
+    in_scope = emissions[emissions["scope"].isin(["captured", *scope.split("+")])].groupby("year")["value"].sum()
     summary = {
         "scenario": record.get("run_id", folder.name),
         "status": "optimal",

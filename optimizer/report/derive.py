@@ -16,13 +16,20 @@ HYDROGEN_PJ_PER_UNIT = {"Mt": 120.0, "kt": 0.12}  # LHV 120 MJ/kg
 
 
 def scopes(tables: RunTables) -> list[str]:
-    """The scopes of emissions counted against the cap ('direct+indirect' → both)."""
-    return str(tables.summary.get("scope") or "direct+indirect").split("+")
+    """The emissions.csv scopes whose sum is the cap's: direct (gross) and captured (negative),
+    plus indirect for a 'direct+indirect' cap."""
+    return ["captured", *str(tables.summary.get("scope") or "direct+indirect").split("+")]
 
 
 def in_scope(tables: RunTables) -> pd.DataFrame:
-    """Emission rows in the cap's scope (captured CO2 is never in it: it is not emitted)."""
+    """Emission rows in the cap's scope: summed, they give net emissions as the cap counts them."""
     return tables.emissions[tables.emissions["scope"].isin(scopes(tables))]
+
+
+def captured(tables: RunTables) -> pd.DataFrame:
+    """CO2 captured (and stored) by technology and year, as positive amounts."""
+    rows = tables.emissions[tables.emissions["scope"] == "captured"]
+    return rows.assign(value=rows["value"].abs())
 
 
 def total_emissions(tables: RunTables) -> pd.Series:

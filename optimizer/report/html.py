@@ -104,7 +104,7 @@ def _chart_tables(tables: RunTables, chart: Chart) -> list[tuple[str, pd.DataFra
         energy["use"] = energy["final"].map({True: "final use", False: "converted"})
         return [("Energy use by carrier (PJ/yr)", _wide(energy, ["use", "carrier"], "pj"))]
     if name == "co2_captured_stored":
-        captured = tables.emissions[tables.emissions["scope"] == "captured"]
+        captured = derive.captured(tables)
         return [
             (
                 "CO2 captured by sector (MtCO2/yr)",

@@ -10,7 +10,7 @@ variable                                    unit                from
 Emissions|CO2|Industry                      Mt CO2/yr           emissions.csv in the cap's scope (summary
                                                                 ``scope``: direct, or direct+indirect)
 Emissions|CO2|Industry|<Sector>             Mt CO2/yr           the same, by sector
-Carbon Sequestration|CCS|Industry           Mt CO2/yr           emissions.csv, scope ``captured``
+Carbon Sequestration|CCS|Industry           Mt CO2/yr           emissions.csv, scope ``captured`` (as positive)
 Carbon Sequestration|CCS|Industry|<Sector>  Mt CO2/yr           the same, by sector
 Production|<Product>                        table's unit        production.csv (Mt/yr, PJ/yr)
 Production|<Product>|<technology>           table's unit        the same, by technology id (``bf_bof``)
@@ -74,8 +74,8 @@ def _tree(children: pd.DataFrame, parent: str, unit: str | None = None) -> pd.Da
 
 def _emissions(tables: RunTables) -> list[pd.DataFrame]:
     emissions = derive.in_scope(tables).assign(child=lambda f: f["sector"].map(st.sector_name))
-    captured = tables.emissions[tables.emissions["scope"] == "captured"]
-    captured = captured.assign(child=captured["sector"].map(st.sector_name), value=captured["value"].abs())
+    captured = derive.captured(tables)
+    captured = captured.assign(child=captured["sector"].map(st.sector_name))
     return [
         _tree(emissions, "Emissions|CO2|Industry", MT_CO2),
         _tree(captured, "Carbon Sequestration|CCS|Industry", MT_CO2),

@@ -182,8 +182,6 @@ def emissions_sector_scope(tables: RunTables) -> tuple[Figure, str] | None:
     _legend(left, outside=False, ncol=3)
     scopes = st.ordered(emissions["scope"], st.SCOPES)
     by_scope = _pivot(emissions, "scope", "value", years).reindex(columns=scopes, fill_value=0.0)
-    if "captured" in by_scope:
-        by_scope["captured"] = -by_scope["captured"].abs()
     colours = {s: st.SCOPES.get(s, (s, st.spare_colour(s)))[1] for s in scopes}
     labels = {s: st.SCOPES.get(s, (s,))[0] for s in scopes}
     _stacked_bars(right, by_scope, colours, labels)
@@ -191,7 +189,7 @@ def emissions_sector_scope(tables: RunTables) -> tuple[Figure, str] | None:
     st.decorate(right, "Emissions by scope; captured CO2 below zero", st.axis_label("CO2", "MtCO2/yr"), years)
     _numbers(right)
     _legend(right, outside=False, ncol=2)
-    return figure, "Direct emissions are net of capture; indirect ones come with purchased electricity and hydrogen."
+    return figure, "Direct emissions are gross, captured CO2 is below zero; indirect ones come with purchased electricity and hydrogen."
 
 
 def production(tables: RunTables, sector: str) -> tuple[Figure, str] | None:
@@ -283,8 +281,8 @@ def energy(tables: RunTables) -> tuple[Figure, str] | None:
 
 def co2_captured(tables: RunTables) -> tuple[Figure, str] | None:
     """CO2 captured by sector per year, and the cumulative amount stored."""
-    captured = tables.emissions[tables.emissions["scope"] == "captured"]
-    if captured.empty or not captured["value"].abs().sum():
+    captured = derive.captured(tables)
+    if captured.empty or not captured["value"].sum():
         return None
     years = _years(tables.emissions)
     figure, (left, right) = _figure(13.0, 5.2, ncols=2)

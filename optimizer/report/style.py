@@ -35,7 +35,7 @@ SECTORS: dict[str, tuple[str, str]] = {  # sector → (IAMC/Title name, colour)
 PRODUCTS: dict[str, str] = {"hvc": "HVC", "electric_enduse": "Electric End Use"}
 
 SCOPES: dict[str, tuple[str, str]] = {
-    "direct": ("Direct", "#c44e52"),
+    "direct": ("Direct (gross, before capture)", "#c44e52"),
     "indirect": ("Indirect (purchased electricity, hydrogen)", "#e8a87c"),
     "captured": ("Captured (not emitted)", "#7b4fa6"),
 }

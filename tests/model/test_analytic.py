@@ -169,8 +169,10 @@ def test_ccus_limited_by_injection_capacity(solve):
     assert production[("ccs", 2030)] == pytest.approx(5)
     assert production[("bf", 2030)] == pytest.approx(1)
     assert production[("clean", 2030)] == pytest.approx(4)
-    captured = run.tables["emissions"].query("scope == 'captured' and year == 2030")["value"].sum()
-    assert captured == pytest.approx(9)
+    emissions = run.tables["emissions"].query("year == 2030").groupby("scope")["value"].sum()
+    assert emissions["captured"] == pytest.approx(-9)  # captured CO2 is booked below zero
+    assert emissions["direct"] == pytest.approx(5 * 2 + 1 * 2)  # gross: before capture
+    assert emissions.sum() == pytest.approx(3)  # summing over scopes gives the capped net emissions
 
 
 def test_two_regions_share_a_cap(solve):

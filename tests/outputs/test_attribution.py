@@ -30,7 +30,7 @@ def test_wedges_add_up_and_name_the_levers(solve):
     wedges = run.tables["abatement"].query("year == 2035").set_index("lever")["abatement"]
     assert wedges["demand"] == pytest.approx(2 * 2.0)  # 2 Mt less steel at 2 t/t in 2025
     captured = run.tables["emissions"].query("scope == 'captured' and year == 2035")["value"].sum()
-    assert wedges["ccus"] == pytest.approx(captured)
+    assert wedges["ccus"] == pytest.approx(-captured)
     assert wedges["hydrogen"] > 0
     assert set(run.tables["abatement"]["lever"]) == {
         "feedstock_substitution",

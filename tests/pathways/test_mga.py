@@ -45,7 +45,7 @@ def test_min_ccus_is_below_the_optimum_within_the_slack(scenario, tmp_path):
     assert summary["mga"]["sense"] == "min"
     assert summary["mga"]["target_value"] == pytest.approx(alternative.target_value)
     assert summary["mga"]["optimum_cost"] == pytest.approx(optimum)
-    captured = pd.read_csv(folder / "emissions.csv").query("scope == 'captured'")["value"].sum()
+    captured = -pd.read_csv(folder / "emissions.csv").query("scope == 'captured'")["value"].sum()
     assert captured == pytest.approx(alternative.target_value)  # 2030 only, weight 1
     assert summary["emissions"]["2030"] == pytest.approx(5)
     assert (tmp_path / "mga" / "optimum" / "summary.json").is_file()
