@@ -189,7 +189,10 @@ def emissions_sector_scope(tables: RunTables) -> tuple[Figure, str] | None:
     st.decorate(right, "Emissions by scope; captured CO2 below zero", st.axis_label("CO2", "MtCO2/yr"), years)
     _numbers(right)
     _legend(right, outside=False, ncol=2)
-    return figure, "Direct emissions are gross, captured CO2 is below zero; indirect ones come with purchased electricity and hydrogen."
+    return figure, (
+        "Direct emissions are gross, captured CO2 is below zero; indirect ones come with purchased electricity and "
+        "hydrogen."
+    )
 
 
 def production(tables: RunTables, sector: str) -> tuple[Figure, str] | None:
