@@ -18,7 +18,6 @@ import pandas as pd
 
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
-from optimizer.data.schema import CO2_STORAGE
 from optimizer.diagnose import diagnose
 from optimizer.model import cost as cost_family
 from optimizer.model import emissions as emissions_family
@@ -93,7 +92,7 @@ def _injection_limit(data: ModelData) -> dict[str, float]:
     """Annual CO2 injection limit by year (MtCO2/yr, all regions), where one is given."""
     limits: dict[str, float] = {}
     for (_region, commodity, year), value in sorted(data.max_supply.items()):
-        if commodity == CO2_STORAGE and year in data.years:
+        if commodity == data.roles.get("co2_storage") and year in data.years:
             limits[str(year)] = limits.get(str(year), 0.0) + value
     return limits
 

@@ -174,11 +174,11 @@ def steel_and_hydrogen(*, fuelled: bool = False, discount_rate: float = 0.0) -> 
     (and bf fixed) costs, and hydrogen is an energy commodity, as a report counts it.
     """
     data = Dataset(discount_rate=discount_rate)
-    data.commodity("steel").commodity("hydrogen", kind="energy" if fuelled else "product")
-    data.commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("hydrogen", kind="energy" if fuelled else "product", role="hydrogen")
+    data.commodity("electricity", "PJ", "energy", role="grid_electricity")
     if fuelled:
         data.commodity("coal", "PJ", "energy")
-    data.commodity("co2_storage", kind="service")
+    data.commodity("co2_storage", kind="service", role="co2_storage")
     capital = {"bf": (800, 20), "bf_ccs": (1200, 0.0), "h2_dri": (900, 0.0)} if fuelled else {}
 
     def costs(name: str, variable_om: float) -> dict[str, float]:

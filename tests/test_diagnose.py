@@ -9,7 +9,7 @@ from builders import Dataset
 def _steel_with_ccs() -> Dataset:
     """bf (2 t/t) and a CCS route (2 t/t gross, 90 % capture) whose storage takes 9 Mt/yr."""
     data = Dataset()
-    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.commodity("steel").commodity("co2_storage", kind="service", role="co2_storage")
     data.technology("bf", variable_om=100, co2=2.0)
     data.technology("ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus")
     data.demand({2025: 10}).price("co2_storage", 0, max_supply=9)

@@ -15,7 +15,7 @@ from optimizer.runner import PreparedModel, resolve_with_data, tables_from_solut
 
 def _steel(discount_rate: float = 0.05) -> Dataset:
     data = Dataset(discount_rate=discount_rate)
-    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity")
     data.technology("bf", variable_om=100, co2=2.0, capex=700, life=30)
     data.technology("eaf", variable_om=150, capex=400, inputs={"electricity": 2.0}, lever="electrification")
     data.demand({2025: 10, 2040: 14}).price("electricity", 20, emission_factor=0.1)

@@ -108,7 +108,7 @@ def test_broken_data_never_shows_a_traceback(tmp_path):
 
 def _market() -> Dataset:
     data = Dataset(discount_rate=0.03)
-    data.commodity("steel").commodity("scrap", kind="material").commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("scrap", kind="material").commodity("electricity", "PJ", "energy", role="grid_electricity")
     data.technology("bf", variable_om=100, co2=2.0, capex=600, life=30)
     data.technology(
         "eaf", variable_om=60, capex=300, inputs={"scrap": 1.1, "electricity": 2.0}, lever="feedstock_substitution"

@@ -37,7 +37,6 @@ SCOPES = ("direct", "direct+indirect")
 ROLES = ("grid_electricity", "hydrogen", "co2_storage")
 """What attribution and charts need to know about a commodity (commodities.csv `role`)."""
 ALL_REGIONS = "all"
-CO2_STORAGE = "co2_storage"
 
 
 @dataclass(frozen=True)

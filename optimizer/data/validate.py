@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from optimizer.data.read import LINE
-from optimizer.data.schema import ALL_REGIONS, CO2_STORAGE, TABLES
+from optimizer.data.schema import ALL_REGIONS, TABLES
 from optimizer.errors import Issue
 
 Tables = dict[str, pd.DataFrame]
@@ -32,7 +32,8 @@ def validate_tables(tables: Tables, issues: list[Issue]) -> None:
     _check_refs(tables, "emission_limits", "region", regions | {ALL_REGIONS}, "regions or 'all'", issues)
     _check_coverage(tables, tech_names, issues)
     _check_flows(tables, issues)
-    _check_capture(tables, commodities, issues)
+    _check_capture(tables, issues)
+    _check_grid_role(tables, issues)
     _check_shares(tables, issues)
     _check_supply(tables, issues)
     _check_blank_limits(tables, issues)
@@ -99,8 +100,10 @@ def _check_flows(tables: Tables, issues: list[Issue]) -> None:
             )
 
 
-def _check_capture(tables: Tables, commodities: set[str], issues: list[Issue]) -> None:
-    if CO2_STORAGE in commodities:
+def _check_capture(tables: Tables, issues: list[Issue]) -> None:
+    """Captured CO2 is consumption of the commodity with role co2_storage: one must exist."""
+    commodities = tables["commodities"]
+    if (commodities["role"] == "co2_storage").any():
         return
     emissions = tables["tech_emissions"]
     capturing = emissions[emissions["capture_rate"].fillna(0) > 0]
@@ -108,11 +111,33 @@ def _check_capture(tables: Tables, commodities: set[str], issues: list[Issue]) -
         issues.append(
             Issue(
                 "tech_emissions.csv",
-                f"a capture rate needs the commodity '{CO2_STORAGE}' (unit Mt) in commodities.csv",
+                "a capture rate needs a commodity with role co2_storage (unit Mt, e.g. co2_storage) in "
+                "commodities.csv: captured CO2 is booked as its consumption",
                 row=int(line),
                 column="capture_rate",
             )
         )
+
+
+def _check_grid_role(tables: Tables, issues: list[Issue]) -> None:
+    """A purchase whose emission factor changes over the years is what the clean_power wedge
+    measures: without a commodity of role grid_electricity that fall would be misattributed."""
+    if (tables["commodities"]["role"] == "grid_electricity").any():
+        return
+    prices = tables["commodity_prices"]
+    for commodity, group in prices.groupby("commodity"):
+        factors = group["emission_factor"].fillna(0.0)
+        if factors.nunique() > 1:
+            issues.append(
+                Issue(
+                    "commodities.csv",
+                    f"'{commodity}' is bought at an emission factor that changes over the years but no commodity "
+                    "has role grid_electricity: give grid power that role, so the fall of its factor is "
+                    "attributed to clean_power",
+                    row=_line_of(tables["commodities"], "commodity", commodity),
+                    column="role",
+                )
+            )
 
 
 def _check_shares(tables: Tables, issues: list[Issue]) -> None:

@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from optimizer.data.model_data import ModelData
-from optimizer.data.schema import CO2_STORAGE
 from optimizer.finance import discount_factor
 
 RKVY = tuple[str, str, int, int]
@@ -125,5 +124,5 @@ def _net_flows(data: ModelData, name: str, vintage: int) -> dict[str, float]:
         net[commodity] -= value
     captured = data.co2_direct.get((name, vintage), 0.0) * data.capture_rate.get((name, vintage), 0.0)
     if captured:
-        net[CO2_STORAGE] -= captured
+        net[data.roles["co2_storage"]] -= captured
     return {c: v for c, v in net.items() if v != 0}

@@ -23,17 +23,26 @@ where Ã_k = A_k · D_p / S_p is the part of k's output that reaches final deman
 purchases and for by-product output of p, which carries no emissions of its own: a route's
 emissions all go to its main output). Each
 technology's term splits into: the CO2 captured per unit along its chain (own and upstream) →
-ccus; its electricity use along the chain × the fall of the grid emission factor since year 0 →
-electrification; its hydrogen use along the chain × the fall of hydrogen's embodied intensity
-(gross of capture, at the year-0 grid factor, so neither is counted twice) → hydrogen; the
-rest → the technology's own lever (`incumbent` counts as `other`). The parts add up to the
+ccus; its grid electricity use along the chain × the fall of the grid emission factor since
+year 0 → clean_power; its hydrogen use along the chain × the fall of hydrogen's embodied
+intensity (gross of capture, at the year-0 grid factor, so neither is counted twice) →
+hydrogen; the rest → the technology's own lever (`incumbent` counts as `other`), so switching a
+process to electricity is `electrification` and cleaning the grid that feeds it is
+`clean_power` (together the report's "electrification and clean electricity"). The parts add up to the
 technology's term by construction, so the wedges add up to the total reduction. Finally each
 route's first-year term, scaled with its product's demand, is subtracted from its levers: a
 route already in the first-year mix abates only by growing beyond its first-year share. These
 terms sum to zero per product, so every wedge is zero in the first year and the total stays exact.
 
-Electricity is every commodity whose name starts with `electricity` and that is bought at an
-emission factor; hydrogen is every commodity whose name starts with `hydrogen`.
+Grid electricity and hydrogen are the commodities given those roles in commodities.csv (`role`).
+
+A commodity not supplied at all in year 0 (hydrogen before the first electrolyser, a product
+that appears later) still needs a year-0 intensity I_c, and it must not jump when a tiny amount
+appears: it is the embodied intensity of the route that would make it at least cost in year 0,
+its levelised cost taken at year 0's shadow prices (capital recovery over its life ÷
+availability, fixed and variable O&M, inputs and by-products at the dual of their balance,
+emissions at the carbon price) — the route the LP would use for the first unit. A commodity
+only bought takes its emission factor.
 """
 
 from __future__ import annotations
@@ -45,12 +54,29 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.model_data import ModelData
+from optimizer.data.schema import ALL_REGIONS
+from optimizer.finance import capital_recovery_factor
 from optimizer.model.emissions import in_scope
 from optimizer.model.sets import ModelIndex
 from optimizer.solve.solution import SolveResult
 
-LEVER_ORDER = ("feedstock_substitution", "electrification", "hydrogen", "ccus", "efficiency", "demand", "other")
-FOUR_CATEGORIES = ("feedstock_substitution", "electrification", "hydrogen", "ccus")
+LEVER_ORDER = (
+    "feedstock_substitution",
+    "electrification",
+    "clean_power",
+    "hydrogen",
+    "ccus",
+    "efficiency",
+    "demand",
+    "other",
+)
+CATEGORIES = {  # the report's four cross-cutting categories and the levers that make them up
+    "feedstock substitution and recycling": ("feedstock_substitution",),
+    "electrification and clean electricity": ("electrification", "clean_power"),
+    "hydrogen": ("hydrogen",),
+    "ccus": ("ccus",),
+}
+FOUR_CATEGORIES = tuple(lever for levers in CATEGORIES.values() for lever in levers)
 _LEVER = {lever: i for i, lever in enumerate(LEVER_ORDER)}
 NET, GROSS_NOW, GROSS_THEN, CAPTURED = range(4)  # columns of the embodied quantities
 
@@ -145,12 +171,13 @@ class _Chain:
 
 
 def _factors(data: ModelData, region: str, year: int, first: int, commodities: list[str]) -> np.ndarray:
-    """Emission factors of purchases in the cap's scope: now, and with electricity's of the first year."""
+    """Emission factors of purchases in the cap's scope: now, and with grid electricity's of the first year."""
     if not in_scope("indirect", data.scope):
         return np.zeros((len(commodities), 2))
+    grid = data.roles.get("grid_electricity")
     now = [data.emission_factor.get((region, c, year), 0.0) for c in commodities]
     then = [
-        data.emission_factor.get((region, c, first), f) if c.startswith("electricity") else f
+        data.emission_factor.get((region, c, first), f) if c == grid else f
         for c, f in zip(commodities, now, strict=True)
     ]
     return np.array([now, then], dtype=float).T
@@ -166,7 +193,7 @@ def _chain(data: ModelData, region: str, year: int, first: int, flows: _YearFlow
     rhs = flows.maker.T @ (flows.activity[:, None] * flows.own) + flows.purchase[:, None] * bought
     rhs[~supplied] = 0.0
     commodity = np.linalg.solve(matrix, rhs) if n else rhs
-    hydrogen = np.array([i for i, c in enumerate(flows.commodities) if c.startswith("hydrogen")], dtype=int)
+    hydrogen = np.array([i for i, c in enumerate(flows.commodities) if c == data.roles.get("hydrogen")], dtype=int)
     content = _content(matrix, supplied, hydrogen)
     return _Chain(commodity, flows.own + flows.inputs @ commodity, factors[:, 0], hydrogen, flows.inputs @ content)
 
@@ -207,8 +234,12 @@ class _Reference:
     wedges: np.ndarray | None = None  # first-year product wedges, catalog columns × LEVER_ORDER
 
     @classmethod
-    def of(cls, flows: _YearFlows, chain: _Chain, size: int) -> _Reference:
+    def of(cls, flows: _YearFlows, chain: _Chain, size: int, unsupplied: dict[int, np.ndarray]) -> _Reference:
+        """The first year's reference; `unsupplied` gives, for catalog columns not supplied then,
+        their (NET, GROSS_NOW) intensity by the least-cost route (see `_least_cost_intensities`)."""
         commodity = _spread(chain.commodity, flows.at, size)
+        for column, (net, gross) in unsupplied.items():
+            commodity[column, NET], commodity[column, GROSS_NOW] = net, gross
         reference = cls(
             _spread(flows.demand, flows.at, size), commodity[:, NET], commodity[:, GROSS_NOW],
             _overproduction(chain, flows),
@@ -227,7 +258,7 @@ def _product_wedges(flows: _YearFlows, chain: _Chain, reference: _Reference) -> 
     route = chain.route
     parts = np.zeros((len(reaching), len(LEVER_ORDER)))
     parts[:, _LEVER["ccus"]] = reaching * route[:, CAPTURED]
-    parts[:, _LEVER["electrification"]] = reaching * (route[:, GROSS_THEN] - route[:, GROSS_NOW])
+    parts[:, _LEVER["clean_power"]] = reaching * (route[:, GROSS_THEN] - route[:, GROSS_NOW])
     parts[:, _LEVER["hydrogen"]] = reaching * (chain.hydrogen_content @ hydrogen_fall)
     rest = reaching * (flows.maker @ intensity - route[:, NET]) - parts.sum(axis=1)
     np.add.at(parts, (np.arange(len(reaching)), flows.lever), rest)
@@ -269,7 +300,8 @@ def abatement_table(data: ModelData, index: ModelIndex, result: SolveResult) -> 
             flows = _flows(data, catalog, result, region, year, routes[(region, year)])
             chain = _chain(data, region, year, first, flows)
             if reference is None:
-                reference = _Reference.of(flows, chain, len(catalog.names))
+                unsupplied = _least_cost_intensities(data, index, result, catalog, region, flows, chain)
+                reference = _Reference.of(flows, chain, len(catalog.names), unsupplied)
             levers = _year_wedges(flows, chain, reference).tolist()
             reduction = sum(levers)
             for lever, value in zip(LEVER_ORDER, levers, strict=True):
@@ -279,9 +311,70 @@ def abatement_table(data: ModelData, index: ModelIndex, result: SolveResult) -> 
 
 
 def lever_summary(abatement: pd.DataFrame, year: int) -> dict:
-    """Shares of the reduction by lever in `year`, summed over regions, and the four-category total."""
+    """Shares of the reduction by lever in `year`, summed over regions, by the report's four
+    categories, and the four categories' total."""
     chosen = abatement[abatement["year"] == year].groupby("lever")["abatement"].sum()
     reduction = float(chosen.sum())
     shares = {lever: (float(chosen.get(lever, 0.0)) / reduction if reduction else None) for lever in LEVER_ORDER}
+    categories = {
+        name: (sum(shares[lever] or 0.0 for lever in levers) if reduction else None)
+        for name, levers in CATEGORIES.items()
+    }
     four = sum(shares[lever] or 0.0 for lever in FOUR_CATEGORIES) if reduction else None
-    return {"year": year, "reduction": reduction, "shares": shares, "four_categories": four}
+    return {"year": year, "reduction": reduction, "shares": shares, "categories": categories, "four_categories": four}
+
+
+def _least_cost_intensities(
+    data: ModelData,
+    index: ModelIndex,
+    result: SolveResult,
+    catalog: _Catalog,
+    region: str,
+    flows: _YearFlows,
+    chain: _Chain,
+) -> dict[int, np.ndarray]:
+    """(NET, GROSS_NOW) year-0 intensity of each catalog commodity not supplied in year 0: that
+    of the route that would make it at least cost then, or its purchase's emission factor."""
+    year = data.years[0]
+    supplied = set(flows.at[flows.supply > 0].tolist())
+    known = _spread(chain.commodity, flows.at, len(catalog.names))
+    discount = data.discount_sum[year]
+
+    def shadow(commodity: str) -> float:
+        return result.dual("commodity_balance", (region, commodity, year)) / discount
+
+    caps = [key for key in data.caps if key[0] in (ALL_REGIONS, region) and key[2] == year]
+    carbon = data.carbon_price.get(year, 0.0) - sum(result.dual("emission_cap", key) for key in caps) / discount
+    storage = data.roles.get("co2_storage")
+    found: dict[int, np.ndarray] = {}
+    for column, commodity in enumerate(catalog.names):
+        if column in supplied:
+            continue
+        best: tuple[float, str, np.ndarray] | None = None
+        for name in index.producers_of.get(commodity, ()):
+            technology = data.technologies[name]
+            if technology.first_year > year and (region, name, year) not in index.vintages_at:
+                continue
+            vintage = min((v for k, v in data.capex if k == name), key=lambda v: abs(v - year), default=None)
+            if vintage is None:
+                continue
+            key = (name, vintage)
+            gross = data.co2_direct.get(key, 0.0)
+            captured = gross * data.capture_rate.get(key, 0.0)
+            inputs = data.vintage_inputs.get(key, {})
+            annual = data.capex.get(key, 0.0) * capital_recovery_factor(data.discount_rate, technology.life)
+            cost = (annual + data.fixed_om.get(key, 0.0)) / technology.availability + data.variable_om.get(key, 0.0)
+            cost += sum(a * shadow(c) for c, a in inputs.items())
+            cost -= sum(b * shadow(c) for c, b in data.vintage_outputs.get(key, {}).items())
+            cost += carbon * (gross - captured) + (captured * shadow(storage) if storage and captured else 0.0)
+            intensity = np.array([gross - captured, gross])
+            for c, a in inputs.items():
+                intensity += a * known[catalog.column[c], [NET, GROSS_NOW]]
+            if best is None or (cost, name) < best[:2]:
+                best = (cost, name, intensity)
+        if best is not None:
+            found[column] = best[2]
+        elif in_scope("indirect", data.scope):
+            factor = data.emission_factor.get((region, commodity, year), 0.0)
+            found[column] = np.array([factor, factor])
+    return found

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.model_data import ModelData
-from optimizer.data.schema import ALL_REGIONS, CO2_STORAGE
+from optimizer.data.schema import ALL_REGIONS
 from optimizer.model.cost import CostTerm
 from optimizer.model.emissions import EmissionTerm, in_scope
 from optimizer.model.sets import ModelIndex
@@ -98,7 +98,7 @@ def consumption(data: ModelData, index: ModelIndex, result: SolveResult) -> dict
             used[(r, k, commodity, y)] += activity * coef
         captured = data.co2_direct.get((k, v), 0.0) * data.capture_rate.get((k, v), 0.0)
         if captured:
-            used[(r, k, CO2_STORAGE, y)] += activity * captured
+            used[(r, k, data.roles["co2_storage"], y)] += activity * captured
     return used
 
 

@@ -33,7 +33,7 @@ Abatement|CO2|Industry|<Lever>              Mt CO2/yr           the same, by lev
 - A *conversion sector* makes only energy commodities that other sectors use (in-model hydrogen
   supply). Its energy inputs are reported as ``Energy Input|<Sector>``, not as final energy,
   since the hydrogen it makes is already counted as ``Final Energy|Industry|Hydrogen``.
-- ``<Lever>``: Demand, Efficiency, Feedstock Substitution, Electrification, Hydrogen, CCUS, Other.
+- ``<Lever>``: Demand, Efficiency, Feedstock Substitution, Electrification, Clean Power, Hydrogen, CCUS, Other.
 - ``Price|Carbon``: a system-wide price (region ``all``) is reported for every region of the
   run, added to that region's own price if it has one.
 - ``Investment|Industry`` is the annualised capital charge of the plants serving each year (the

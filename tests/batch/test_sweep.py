@@ -28,7 +28,7 @@ from optimizer.runner import solve_scenario
 
 def _dataset() -> Dataset:
     data = Dataset(discount_rate=0.05)
-    data.commodity("steel").commodity("hydrogen").commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("hydrogen", role="hydrogen").commodity("electricity", "PJ", "energy", role="grid_electricity")
     data.technology("bf", variable_om=100, co2=2.0, capex=600, life=30)
     data.technology(
         "h2_dri", variable_om=120, capex=700, inputs={"hydrogen": 0.05, "electricity": 2.0}, lever="hydrogen"

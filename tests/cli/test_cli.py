@@ -15,7 +15,7 @@ SUMMARY_KEYS = {"scenario", "status", "objective", "currency", "emissions", "tim
 
 def _dataset() -> Dataset:
     data = Dataset(discount_rate=0.05)
-    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity")
     data.technology("bf", variable_om=100, co2=2.0, capex=800, fixed_om=20)
     data.technology("eaf", variable_om=150, capex=500, inputs={"electricity": 2.0}, lever="electrification")
     data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)

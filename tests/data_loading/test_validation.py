@@ -14,7 +14,7 @@ from optimizer.errors import InputError
 
 def _good() -> Dataset:
     data = Dataset()
-    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity")
     data.technology("bf", variable_om=100, co2=2.0)
     data.technology("eaf", variable_om=150, inputs={"electricity": 2.0})
     data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
@@ -146,10 +146,27 @@ def test_min_share_above_max_share(tmp_path):
 
 
 def test_capture_needs_storage_commodity(tmp_path):
+    """Captured CO2 goes to the commodity with role co2_storage; a commodity merely *named*
+    co2_storage does not count (roles are never guessed from names)."""
     data = _good()
     data.technology("ccs", co2=2.0, capture=0.9, lever="ccus")
-    with pytest.raises(InputError, match="a capture rate needs the commodity 'co2_storage'"):
+    data.commodity("co2_storage", kind="service")
+    with pytest.raises(InputError, match="a capture rate needs a commodity with role co2_storage"):
         _load(tmp_path, data)
+
+
+def test_a_changing_emission_factor_needs_a_grid_role(tmp_path):
+    """A commodity named `power` is grid power only if the data say so: without the role its
+    falling factor would earn no clean_power wedge, so the loader asks for the role."""
+    data = Dataset()
+    data.commodity("steel").commodity("power", "PJ", "energy")
+    data.technology("eaf", variable_om=150, inputs={"power": 2.0})
+    data.demand({2025: 10}).price("power", 20, emission_factor=0.15).price("power", 20, year=2035, emission_factor=0.05)
+    with pytest.raises(InputError, match="'power' is bought at an emission factor that changes") as caught:
+        _load(tmp_path, data)
+    assert caught.value.issues[0].column == "role"
+    data.rows["commodities"][1]["role"] = "grid_electricity"
+    _load(tmp_path / "ok", data)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from builders import Dataset
 
 def steel_and_power() -> Dataset:
     data = Dataset()
-    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity")
     return data
 
 
@@ -159,7 +159,7 @@ def test_ccus_limited_by_injection_capacity(solve):
     9 Mt/yr, so at most 5 Mt of CCS steel; a 2030 cap of 3 Mt needs the rest from a clean but
     dear route (400 CNY/t): bf must go (5 × 0.2 = 1 Mt from CCS, 2 Mt left ⇒ 1 Mt bf)."""
     data = Dataset()
-    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.commodity("steel").commodity("co2_storage", kind="service", role="co2_storage")
     data.technology("bf", variable_om=100, co2=2.0)
     data.technology("ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus")
     data.technology("clean", variable_om=400, lever="hydrogen")
@@ -407,7 +407,7 @@ def _young_fleet(retrofit: bool) -> Dataset:
     (90 %, 120 CNY/t) as a greenfield plant (capex 1,000 CNY per t/yr) or, if `retrofit`, as a
     retrofit of bf (capex 200). Lives 20 years at rate 0: annuities 50 and 10 CNY/t/yr."""
     data = Dataset()
-    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.commodity("steel").commodity("co2_storage", kind="service", role="co2_storage")
     data.technology("bf", variable_om=100, co2=2.0)
     data.technology("ccs_new", variable_om=120, co2=2.0, capture=0.9, capex=1000, life=20, lever="ccus")
     if retrofit:

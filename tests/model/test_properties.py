@@ -41,7 +41,7 @@ PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[Healt
 def _dataset(case: dict, scale: float = 1.0) -> Dataset:
     """Random dirty routes plus one clean, dear route so every cap ≥ 0 is feasible."""
     data = Dataset(discount_rate=case["rate"])
-    data.commodity("steel").commodity("electricity", "PJ", "energy")
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity")
     for number, (vom, co2, power, capex) in enumerate(case["routes"]):
         data.technology(
             f"route{number}",

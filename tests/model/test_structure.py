@@ -22,7 +22,7 @@ STOCK = 2024  # the base-year stock vintage of a run starting in 2025
 def _full_dataset() -> Dataset:
     """Every family present: stock, by-product, capture, limits, all bounds, caps and budget."""
     data = Dataset(discount_rate=0.05)
-    data.commodity("steel").commodity("electricity", "PJ", "energy").commodity("co2_storage", kind="service")
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity").commodity("co2_storage", kind="service", role="co2_storage")
     data.commodity("slag", kind="material")
     data.technology("bf", variable_om=100, fixed_om=7, capex=900, co2=2.0, availability=0.8, life=30)
     data.technology("ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus", inputs={"electricity": 1.5})
@@ -221,7 +221,7 @@ def test_retrofit_conversion(tmp_path):
     """A retrofit of bf built in 2030 needs bf capacity of 2025 no longer in service in 2030:
     new_capacity[bf_ccs,2030] ≤ Σ_v capacity[bf,v,2025] − Σ_v capacity[bf,v,2030]."""
     data = Dataset()
-    data.commodity("steel").commodity("co2_storage", kind="service")
+    data.commodity("steel").commodity("co2_storage", kind="service", role="co2_storage")
     data.technology("bf", variable_om=100, co2=2.0)
     data.technology("bf_ccs", variable_om=120, co2=2.0, capture=0.9, lever="ccus", retrofit_of="bf")
     data.demand({2025: 10}).price("co2_storage", 0)

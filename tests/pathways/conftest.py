@@ -25,7 +25,7 @@ from builders import Dataset, write_scenario
 
 def three_routes() -> Dataset:
     data = Dataset()
-    data.commodity("steel").commodity("electricity", "PJ", "energy").commodity("co2_storage", kind="service")
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity").commodity("co2_storage", kind="service", role="co2_storage")
     data.technology("bf", variable_om=100, co2=2.0)
     data.technology("ccs", variable_om=130, co2=2.0, capture=0.9, lever="ccus")
     data.technology("eaf", variable_om=150, inputs={"electricity": 2.0}, lever="electrification")
