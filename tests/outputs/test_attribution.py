@@ -99,13 +99,14 @@ def test_wedges_add_up_when_a_final_product_is_also_a_by_product(solve):
 def _ammonia(extra_2025: float, demand_2035: float, electrolysis_cost: float) -> Dataset:
     """Ammonia from a coal route with 10 Mt/yr of stock that cannot grow (3.6 t/t) or from
     hydrogen (0.18 t H2 per t) made from coal (20 t/t) or by electrolysis. In 2025 hydrogen is
-    made only if demand exceeds the coal route's 10 Mt."""
+    made only if demand exceeds the coal route's 10 Mt. The hydrogen user's own lever is not
+    `hydrogen`, so what its hydrogen wedge takes from the rest depends on hydrogen's reference."""
     data = Dataset()
     data.commodity("ammonia").commodity("hydrogen", role="hydrogen")
     data.commodity("electricity", "PJ", "energy", role="grid_electricity")
     data.technology("nh3_coal", output="ammonia", variable_om=100, co2=3.6, sector="chemicals")
-    data.technology("nh3_h2", output="ammonia", variable_om=50, inputs={"hydrogen": 0.18}, lever="hydrogen",
-                    sector="chemicals")  # fmt: skip
+    data.technology("nh3_h2", output="ammonia", variable_om=50, inputs={"hydrogen": 0.18},
+                    lever="feedstock_substitution", sector="chemicals")  # fmt: skip
     data.technology("h2_coal", output="hydrogen", variable_om=500, co2=20.0, sector="hydrogen_supply")
     data.technology("electrolysis", output="hydrogen", variable_om=electrolysis_cost, inputs={"electricity": 200},
                     lever="hydrogen", sector="hydrogen_supply")  # fmt: skip
