@@ -92,7 +92,9 @@ def test_template_values(iamc, solved_run):
     assert value["Investment|Industry", 2035] == pytest.approx(0.6925605257, rel=1e-6)
     assert units["Investment|Industry"] == "billion CNY2025/yr"
     levers = {v.rsplit("|", 1)[1] for v in iamc["variable"] if v.startswith("Abatement|CO2|Industry|")}
-    assert levers == {"CCUS", "Demand", "Efficiency", "Electrification", "Feedstock Substitution", "Hydrogen", "Other"}
+    assert levers == {
+        "CCUS", "Demand", "Efficiency", "Electrification", "Clean Power", "Feedstock Substitution", "Hydrogen", "Other"
+    }
     assert value["Abatement|CO2|Industry", 2035] == pytest.approx(32.0 - 18.0)
     assert value["Abatement|CO2|Industry|CCUS", 2035] == pytest.approx(5.0)
 
