@@ -12,6 +12,9 @@ HiGHS's irreducible infeasible subset (IIS) of the original model is reported be
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.data.scenario import SolverSettings
@@ -130,12 +133,43 @@ def _binding(data: ModelData, result: SolveResult, limit: int = 12) -> list[dict
     ]
 
 
-def diagnose(data: ModelData, settings: SolverSettings, iis: list[str]) -> dict:
-    """The diagnosis document for an infeasible scenario (diagnosis.json)."""
-    diagnosis: dict = {"status": "infeasible", "conflicting_constraints": iis}
+@dataclass(frozen=True)
+class WindowFix:
+    """A myopic window to diagnose: the decisions of earlier windows, fixed ({(variable, index):
+    value}), and the first calendar year the window does not see (its rows from then on drop)."""
+
+    label: str
+    fixed: dict[tuple[str, tuple], float]
+    end: int
+
+
+def _elastic_solve(
+    data: ModelData, settings: SolverSettings, families: tuple[str, ...], supply: bool, window: WindowFix | None
+) -> tuple[list[Slack], SolveResult]:
     built = build_model(data)
-    slacks = make_elastic(built, CAP_FAMILIES, supply_limits=False)
-    result = HighsSession.from_model(built.model, settings).solve()
+    if window is not None:
+        model = built.model
+        for (name, key), value in window.fixed.items():
+            getattr(model, name)[key].fix(value)
+        years = set(data.years)
+        for constraint in model.component_objects(pyo.Constraint):
+            for key, row in constraint.items():
+                index = key if isinstance(key, tuple) else (key,)
+                if index and isinstance(index[-1], int) and index[-1] in years and index[-1] >= window.end:
+                    row.deactivate()
+    slacks = make_elastic(built, families, supply_limits=supply)
+    return slacks, HighsSession.from_model(built.model, settings).solve()
+
+
+def diagnose(data: ModelData, settings: SolverSettings, iis: list[str], window: WindowFix | None = None) -> dict:
+    """The diagnosis document for an infeasible scenario (diagnosis.json); with `window`, for the
+    myopic window that had no feasible solution given the decisions before it."""
+    diagnosis: dict = {"status": "infeasible", "conflicting_constraints": iis}
+    prefix = ""
+    if window is not None:
+        diagnosis["window"] = window.label
+        prefix = f"{window.label}, given the decisions of the windows before it: "
+    slacks, result = _elastic_solve(data, settings, CAP_FAMILIES, False, window)
     if result.optimal and slacks:
         violations = _violations(data, slacks, result)
         diagnosis["violations"] = violations
@@ -148,17 +182,15 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str]) -> dict:
             )
         if diagnosis["binding"]:
             lines.append("limits holding emissions up: " + "; ".join(b["limit"] for b in diagnosis["binding"]))
-        diagnosis["message"] = "\n".join(lines)
+        diagnosis["message"] = prefix + "\n".join(lines)
         return diagnosis
-    built = build_model(data)
-    slacks = make_elastic(built, CAP_FAMILIES + OTHER_FAMILIES, supply_limits=True)
-    result = HighsSession.from_model(built.model, settings).solve()
+    slacks, result = _elastic_solve(data, settings, CAP_FAMILIES + OTHER_FAMILIES, True, window)
     if not result.optimal:
-        diagnosis["message"] = "no pathway exists even with every limit relaxed; see conflicting_constraints"
+        diagnosis["message"] = prefix + "no pathway exists even with every limit relaxed; see conflicting_constraints"
         return diagnosis
     violations = _violations(data, slacks, result)
     diagnosis["violations"] = violations
-    diagnosis["message"] = "\n".join(
+    diagnosis["message"] = prefix + "\n".join(
         f"{v['limit']} ({distinct(v['value'], v['value'] + v['violation'])[0]} {v['unit']}) must give way by "
         f"{v['violation']:,.4g} {v['unit']}"
         for v in violations

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from optimizer.data.model_data import ModelData, load_model_data
 from optimizer.data.scenario import Scenario, SolverSettings, load_scenario
-from optimizer.diagnose import diagnose
+from optimizer.diagnose import WindowFix, diagnose
 from optimizer.model import cost as cost_family
 from optimizer.model import emissions as emissions_family
 from optimizer.model.build import BuiltModel, build_model
@@ -28,6 +29,7 @@ from optimizer.outputs import tables
 from optimizer.outputs.attribution import abatement_table, lever_summary
 from optimizer.outputs.write import write_folder
 from optimizer.solve.lp import LpSnapshot
+from optimizer.solve.myopic import Window, solve_myopic
 from optimizer.solve.session import HighsSession
 from optimizer.solve.solution import SolveResult
 
@@ -159,13 +161,18 @@ def solve_scenario(
     scenario: Scenario | Path | str,
     time_limit: float | None = None,
     write_mps: Path | None = None,
+    with_reference: bool = True,
 ) -> RunResult:
-    """Load, build and solve a scenario; tables are filled only when the solve is optimal."""
+    """Load, build and solve a scenario; tables are filled only when the solve is optimal.
+    `with_reference`: also solve the no-policy reference for the pathway's cost (summary)."""
     clock = time.perf_counter()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     data, files = load_model_data(scenario)
-    return solve_data(scenario, data, files, time_limit, write_mps, load_seconds=time.perf_counter() - clock)
+    return solve_data(
+        scenario, data, files, time_limit, write_mps, load_seconds=time.perf_counter() - clock,
+        with_reference=with_reference,
+    )  # fmt: skip
 
 
 def solve_data(
@@ -175,9 +182,11 @@ def solve_data(
     time_limit: float | None = None,
     write_mps: Path | None = None,
     load_seconds: float = 0.0,
+    with_reference: bool = True,
 ) -> RunResult:
     """Build and solve a scenario whose data are loaded (`files`: the input files read, whose
-    hashes the summary records; `load_seconds`: the time loading took)."""
+    hashes the summary records; `load_seconds`: the time loading took). With `with_reference`
+    and any emission policy, also the pathway's cost against the no-policy reference."""
     timings = {"load": load_seconds}
     clock = time.perf_counter()
     built = build_model(data)
@@ -187,17 +196,23 @@ def solve_data(
     if write_mps is not None:
         solver.write_mps(Path(write_mps))
 
-    result = solver.solve(time_limit=time_limit)
+    result, windows, fixed = _solve(solver, scenario, data, built, time_limit)
     timings["solve"] = result.solve_seconds
 
     clock = time.perf_counter()
     run_tables: dict[str, pd.DataFrame] = {}
     emissions: dict[int, float] = {}
     diagnosis = None
+    reference = None
     if result.optimal:
         run_tables, emissions = tables_from_solution(data, built, result)
+        if with_reference and (data.caps or data.budget is not None or data.carbon_price):
+            reference = pathway_cost(solver, scenario, data, built, result, run_tables["costs"], emissions)
     else:
-        diagnosis = _diagnose(data, solver, result, scenario.solver)
+        window = None
+        if windows and fixed is not None:
+            window = WindowFix(windows[-1].describe(), fixed, windows[-1].end)
+        diagnosis = _diagnose(data, solver, result, scenario.solver, window)
     timings["extract"] = time.perf_counter() - clock
     n_cols, n_rows, n_nonzeros = solver.size
     summary = {
@@ -225,8 +240,105 @@ def solve_data(
         "inputs_sha256": _sha256(files),
         "versions": _versions(),
         "resolved_scenario": _resolved(scenario, data),
+        "foresight": _foresight(scenario, windows),
     }
+    if reference is not None:
+        summary["cost_vs_reference"] = reference
+        timings["reference"] = reference.pop("solve_seconds")
     return RunResult(scenario, data, built, solver, result, summary, run_tables, diagnosis)
+
+
+def _solve(
+    solver: HighsSession,
+    scenario: Scenario,
+    data: ModelData,
+    built: BuiltModel,
+    time_limit: float | None,
+    terms: list | None = None,
+) -> tuple[SolveResult, list[Window], dict | None]:
+    """Solve with the scenario's foresight: (result, myopic windows or [], decisions fixed before
+    a failing window or None). `terms`: the cost terms to minimise (default: the model's)."""
+    terms = built.cost_terms if terms is None else terms
+    if scenario.foresight.mode != "myopic":
+        if terms is not built.cost_terms:
+            solver.change_costs(solver.cost_vector(cost_family.objective_coefficients(data, terms)))
+        return solver.solve(time_limit=time_limit), [], None
+
+    def costs_before(end: int):
+        seen = [term for term in terms if term.year < end]
+        return solver.cost_vector(cost_family.objective_coefficients(data, seen))
+
+    run = solve_myopic(solver, data.years, scenario.foresight.window or 1, costs_before, time_limit)
+    return run.result, run.windows, (run.decided if not run.result.optimal else None)
+
+
+def _foresight(scenario: Scenario, windows: list[Window]) -> dict:
+    """summary.json's account of how far ahead each solve saw."""
+    if scenario.foresight.mode != "myopic":
+        return {"mode": "perfect"}
+    return {
+        "mode": "myopic",
+        "window": scenario.foresight.window,
+        "windows": [
+            {
+                "start": w.start,
+                "end": w.end - 1,
+                "milestones_seen": list(w.seen),
+                "milestones_decided": list(w.decided),
+                "status": w.status,
+                "solve_seconds": w.solve_seconds,
+            }
+            for w in windows
+        ],
+    }
+
+
+def pathway_cost(
+    solver: HighsSession,
+    scenario: Scenario,
+    data: ModelData,
+    built: BuiltModel,
+    result: SolveResult,
+    costs: pd.DataFrame,
+    emissions: dict[int, float],
+) -> dict:
+    """The pathway's cost against the reference run (the same scenario with no emission cap,
+    budget or carbon price, with the same foresight), solved on the same session and then put
+    back: present value of the extra resource cost (carbon payments, a transfer, excluded) and
+    the average cost per tonne abated (present value ÷ discounted tonnes)."""
+    rows = solver.keys.row_position
+    positions = np.array(
+        [*rows.get("emission_cap", {}).values(), *rows.get("emission_budget", {}).values()], dtype=np.int64
+    )
+    _, _, row_lower, row_upper = solver.bounds()
+    solver.change_rows_bounds(positions, np.full(len(positions), -np.inf), np.full(len(positions), np.inf))
+    terms = [term for term in built.cost_terms if term.component != "carbon"]
+    try:
+        reference, _, _ = _solve(solver, scenario, data, built, None, terms)
+    finally:
+        solver.change_rows_bounds(positions, row_lower[positions], row_upper[positions])
+        solver.change_costs(solver.base_cost)
+    if not reference.optimal:
+        return {"status": reference.status, "solve_seconds": reference.solve_seconds}
+    resource = float(costs.loc[costs["component"] != "carbon", "discounted"].sum())
+    reference_emissions = tables.emissions_in_scope(data, built.emission_terms, reference)
+    abated = {y: reference_emissions[y] - emissions[y] for y in data.years}
+    discounted = sum(data.discount_sum[y] * abated[y] for y in data.years)
+    present_value = resource - float(reference.objective)
+    return {
+        "reference": "the same scenario without emission caps, budget or carbon price",
+        "status": "optimal",
+        "reference_objective": float(reference.objective),
+        "reference_emissions": {str(y): v for y, v in reference_emissions.items()},
+        "present_value": present_value,
+        "present_value_unit": f"million {data.currency} (present value, {data.base_year})",
+        "abated": sum(data.weight[y] * abated[y] for y in data.years),
+        "abated_unit": "MtCO2 over the horizon",
+        "abated_discounted": discounted,
+        "average_cost": present_value / discounted if discounted > 1e-9 else None,
+        "average_cost_unit": f"{data.currency}/tCO2 (present value ÷ discounted tonnes)",
+        "solve_seconds": reference.solve_seconds,
+    }
 
 
 def resolve_with_data(
@@ -248,10 +360,12 @@ def resolve_with_data(
     return run.solver.solve(time_limit=time_limit), built
 
 
-def _diagnose(data: ModelData, solver: HighsSession, result: SolveResult, settings: SolverSettings) -> dict:
+def _diagnose(
+    data: ModelData, solver: HighsSession, result: SolveResult, settings: SolverSettings, window: WindowFix | None
+) -> dict:
     """What can be said about a scenario without an optimum (diagnosis.json)."""
     if result.status in ("infeasible", "infeasible_or_unbounded"):
-        return diagnose(data, settings, solver.infeasibility_report())
+        return diagnose(data, settings, solver.infeasibility_report(), window)
     messages = {
         "time_limit": "HiGHS stopped at the time limit before proving an optimum; raise --time-limit.",
         "iteration_limit": "HiGHS stopped at its iteration limit before proving an optimum.",

@@ -138,7 +138,7 @@ def solve_point(
     try:
         base_scenario = load_scenario(sweep.base)
         scenario = point_scenario(base_scenario, sweep.parameters, point)
-        reuse = cost_only(sweep, point)
+        reuse = cost_only(sweep, point) and scenario.foresight.mode == "perfect"  # myopic points rebuild
         if reuse:
             base = _base(base_scenario, portable, freeze)
             data, _ = load_model_data(scenario, _TABLES)
@@ -148,7 +148,7 @@ def solve_point(
             tables, emissions = tables_from_solution(data, built, result) if result.optimal else ({}, {})
             diagnosis = None if result.optimal else {"message": f"HiGHS ended with status {result.status}"}
         else:
-            run = solve_scenario(scenario)
+            run = solve_scenario(scenario, with_reference=False)
             data, result, tables, diagnosis = run.data, run.result, run.tables, run.diagnosis
             emissions = {int(y): v for y, v in run.summary["emissions"].items()}
     except InputError as error:

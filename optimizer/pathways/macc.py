@@ -79,7 +79,7 @@ def run_macc(
     runs: dict[float, RunResult] = {}
     for cap in ladder:
         capped = dataclasses.replace(scenario, name=f"{scenario.name}-cap{cap_label(cap)}", cap={scenario.end: cap})
-        runs[cap] = solve_scenario(capped, time_limit=time_limit)
+        runs[cap] = solve_scenario(capped, time_limit=time_limit, with_reference=False)
     table = pd.DataFrame([_row(cap, run) for cap, run in runs.items()])
     outcome = MaccResult(table, runs)
     if out_dir is not None:

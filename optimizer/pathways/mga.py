@@ -225,7 +225,7 @@ def run_mga(
     data, files = load_model_data(scenario)
     load_seconds = time.perf_counter() - started
     check_targets(data, targets)
-    optimum = solve_data(scenario, data, files, time_limit, load_seconds=load_seconds)
+    optimum = solve_data(scenario, data, files, time_limit, load_seconds=load_seconds, with_reference=False)
     outcome = MgaResult(optimum, slack)
     if optimum.result.optimal:
         outcome.alternatives = [solve_alternative(optimum, target, slack, time_limit) for target in targets]

@@ -204,6 +204,23 @@ class HighsSession:
         """Set the bounds of the row read as `key`."""
         self.highs.changeRowBounds(self.keys.row_position[key[0]][key[1]], lower, upper)
 
+    def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(column lower, column upper, row lower, row upper) as HiGHS holds them now."""
+        lp = self.highs.getLp()
+        return tuple(np.asarray(getattr(lp, f"{name}_"), dtype=float) for name in VECTORS[1:])  # type: ignore[return-value]
+
+    def change_column_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Set the bounds of the columns at positions `columns` (e.g. to fix decisions taken)."""
+        if len(columns):
+            indices = np.asarray(columns, dtype=np.int32)
+            self.highs.changeColsBounds(len(indices), indices, np.asarray(lower, float), np.asarray(upper, float))
+
+    def change_rows_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Set the bounds of the rows at positions `rows` (±inf frees a row)."""
+        if len(rows):
+            indices = np.asarray(rows, dtype=np.int32)
+            self.highs.changeRowsBounds(len(indices), indices, np.asarray(lower, float), np.asarray(upper, float))
+
     def start_cold(self) -> None:
         """Forget the last solution and basis: the next solve starts from scratch."""
         self.highs.clearSolver()
