@@ -138,6 +138,16 @@ def _run(args: argparse.Namespace) -> int:
         run.summary["emissions"][str(final_year)],
         run.data.scope,
     )
+    cost = run.summary.get("cost_vs_reference") or {}
+    if cost.get("status") == "optimal":
+        average = cost["average_cost"]
+        log.info(
+            "cost against the no-policy reference: %s million %s (present value), %s %s/tCO2 on average",
+            f"{cost['present_value']:,.0f}",
+            run.data.currency,
+            f"{average:,.0f}" if average is not None else "–",
+            run.data.currency,
+        )
     log.info("timings: %s", phases)
     log.info("results written to %s", out)
     return 0

@@ -138,6 +138,13 @@ def _cards(tables: RunTables) -> str:
         cards.append(
             (derive.scaled_money(tables.summary["objective"], unit.split(" (")[0]), "objective, present value")
         )
+    reference = tables.summary.get("cost_vs_reference") or {}
+    if reference.get("status") == "optimal":
+        unit = reference["present_value_unit"].split(" (")[0]
+        cards.append((derive.scaled_money(reference["present_value"], unit), "cost against the no-policy run, PV"))
+        if reference.get("average_cost") is not None:
+            currency = reference["average_cost_unit"].split(" (")[0]
+            cards.append((f"{fmt(reference['average_cost'])} {currency}", "average cost per tonne abated"))
     body = "".join(f"<div class='card'><b>{html.escape(v)}</b><span>{html.escape(t)}</span></div>" for v, t in cards)
     levers = tables.abatement[tables.abatement["year"] == h.last_year].groupby("lever")["abatement"].sum()
     rows = "".join(

@@ -121,6 +121,9 @@ def test_html_key_numbers(solved_run, reported):
     total = (costs["value"] * weights).sum()  # million CNY2025
     assert f"{total / 1e3:,.1f} billion CNY2025" in text
     assert "266 CNY2025/tCO2" in text  # peak price 265.6, rounded
+    cost = run.summary["cost_vs_reference"]
+    assert "cost against the no-policy run, PV" in text
+    assert f"{cost['average_cost']:,.0f} CNY2025/tCO2" in text
 
 
 def test_load_run_returns_every_table(solved_run):
