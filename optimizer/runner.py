@@ -27,6 +27,7 @@ from optimizer.model.emissions import EmissionTerm
 from optimizer.model.sets import ModelIndex
 from optimizer.outputs import tables
 from optimizer.outputs.attribution import abatement_table, lever_summary
+from optimizer.outputs.indicators import pathway_indicators, stranded_new_build
 from optimizer.outputs.write import write_folder
 from optimizer.solve.lp import LpSnapshot
 from optimizer.solve.myopic import Window, solve_myopic
@@ -203,9 +204,11 @@ def solve_data(
     run_tables: dict[str, pd.DataFrame] = {}
     emissions: dict[int, float] = {}
     diagnosis = None
-    reference = None
+    reference = indicators = None
     if result.optimal:
         run_tables, emissions = tables_from_solution(data, built, result)
+        indicators = pathway_indicators(data, run_tables, emissions)
+        indicators["stranded_new_build"] = stranded_new_build(data, built.index, result)
         if with_reference and (data.caps or data.budget is not None or data.carbon_price):
             reference = pathway_cost(solver, scenario, data, built, result, run_tables["costs"], emissions)
     else:
@@ -242,6 +245,8 @@ def solve_data(
         "resolved_scenario": _resolved(scenario, data),
         "foresight": _foresight(scenario, windows),
     }
+    if indicators is not None:
+        summary["indicators"] = indicators
     if reference is not None:
         summary["cost_vs_reference"] = reference
         timings["reference"] = reference.pop("solve_seconds")

@@ -4,12 +4,14 @@ With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main ou
 - `max_share[r,k,y]`, `min_share[r,k,y]`: A[r,k,y] ≤ / ≥ share × Σ_{k' making o(k)} A[r,k',y]
 - `max_capacity`, `min_capacity`:         K[r,k,y] ≤ / ≥ value
 - `max_new_capacity[r,k,y]`:              new_capacity[r,k,y] ≤ value (per year) × p_y
-- `capacity_growth[r,k,y]`:               K[r,k,y] ≤ (1 + g)^p × K[r,k,y_prev] + seed × Σ_{j<p} (1 + g)^j
-  with p = p_y the years since the previous milestone: exactly what p yearly steps of
-  "grow by g, then add the seed" allow, so the same dataset gives the same limits at any step.
-  At the first milestone K[y_prev] is the base-year stock in service then, and p = 1.
-  g is `max_growth` (per year), the seed `growth_seed` (per year, 0 when absent: a new route
-  can start from zero only with a seed).
+- `capacity_growth[r,k,y]`:               U[r,k,y] ≤ (1 + g)^p × U[r,k,y_prev] + seed × Σ_{j<p} (1 + g)^j
+  on the capacity in use U = A / availability_k (as MESSAGEix's activity growth limits, so a
+  route cannot be built ahead and left idle to jump later), with p = p_y the years since the
+  previous milestone: exactly what p yearly steps of "grow by g, then add the seed" allow, so
+  the same dataset gives the same limits at any step. At the first milestone U[y_prev] is the
+  base-year stock in service then, and p = 1. g is `max_growth` (per year), the seed
+  `growth_seed` (capacity per year, 0 when absent: a new route can start from zero only with a
+  seed).
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
 Bounds act only in years the technology can exist (from its first year, or while base-year stock
 remains): values interpolated back before that have nothing to act on and add no rows.
@@ -89,9 +91,11 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     def _growth(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
         factor, seeds = growth_factors(data.bounds["max_growth"][(r, k, y)], data.period[y])
         seed = seeds * data.bounds["growth_seed"].get((r, k, y), 0.0)
+        availability = data.technologies[k].availability
+        in_use = total(m.activity, r, k, y) / availability
         previous = index.previous_year.get(y)
         if previous is None:  # the first milestone grows from the base-year stock
-            return total(m.capacity, r, k, y) <= factor * data.stock.get((r, k, y), 0.0) + seed
-        return total(m.capacity, r, k, y) <= factor * total(m.capacity, r, k, previous) + seed
+            return in_use <= factor * data.stock.get((r, k, y), 0.0) + seed
+        return in_use <= factor * total(m.activity, r, k, previous) / availability + seed
 
     m.capacity_growth = pyo.Constraint(_keys("max_growth"), rule=_growth)

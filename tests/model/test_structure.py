@@ -166,10 +166,13 @@ def test_max_new_capacity(built):
 
 
 def test_capacity_growth(built):
+    """On the capacity in use (output ÷ availability, here 1): built capacity left idle does not
+    raise next step's limit."""
     row = built.model.capacity_growth["R1", "ccs", 2030]
     terms = coefficients(row)
-    assert terms["capacity[R1,ccs,2030,2030]"] == 1
-    assert terms["capacity[R1,ccs,2025,2025]"] == pytest.approx(-(1.1**5))
+    assert terms["activity[R1,ccs,2030,2030]"] == 1
+    assert terms["activity[R1,ccs,2025,2025]"] == pytest.approx(-(1.1**5))
+    assert not any(name.startswith("capacity[") for name in terms)
     # five yearly seeds, each grown for the years left: 1.5 × (1 + 1.1 + 1.1² + 1.1³ + 1.1⁴)
     assert upper_rhs(row) == pytest.approx(1.5 * sum(1.1**j for j in range(5)))
     first = built.model.capacity_growth["R1", "ccs", 2025]

@@ -1,0 +1,169 @@
+"""Pathway indicators: what a reviewer checks first in a pathway, from its tables and solution.
+
+`pathway_indicators` reads the output tables (pandas only); `stranded_new_build` reads the
+solution, because whether a new plant idles or retires early is a property of its vintage,
+which the tables sum over. Both go into summary.json (`indicators`).
+
+- peak: the year and level of the highest emissions in the cap's scope;
+- reduction between two years as a share of the whole reduction since the first year;
+- the largest cut over any 5 calendar years as a share of the first year's level (emissions
+  are linear between milestones);
+- CO2 captured by sector; hydrogen made by routes with no direct CO2 (electrolysis in the
+  shipped data); grid electricity's share of final energy (energy used outside sectors that
+  only convert energy for other sectors, hydrogen counted at 120 PJ/Mt);
+- stranded new build: the capital cost of capacity built after the first year that is retired
+  early or left idle in the first half of its life, as a share of all new-plant capital cost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from optimizer.data.model_data import ModelData
+from optimizer.model.sets import ModelIndex
+from optimizer.solve.solution import SolveResult
+
+HYDROGEN_PJ_PER_MT = 120.0  # lower heating value
+
+
+def emissions_path(emissions: dict[int, float]) -> pd.Series:
+    return pd.Series({int(y): float(v) for y, v in emissions.items()}).sort_index()
+
+
+def largest_cut(emissions: dict[int, float], span: int = 5) -> tuple[float, int]:
+    """(largest fall over `span` calendar years ÷ the first year's level, the span's first year)."""
+    path = emissions_path(emissions)
+    years = np.arange(path.index[0], path.index[-1] - span + 1)
+    if not len(years) or not path.iloc[0]:
+        return 0.0, int(path.index[0])
+    level = np.interp(years, path.index, path.values)
+    later = np.interp(years + span, path.index, path.values)
+    falls = (level - later) / path.iloc[0]
+    best = int(np.argmax(falls))
+    return float(falls[best]), int(years[best])
+
+
+def reduction_share(emissions: dict[int, float], start: int, end: int) -> float:
+    """Share of the whole reduction (first → last year) made between `start` and `end`."""
+    path = emissions_path(emissions)
+    whole = path.iloc[0] - path.iloc[-1]
+    part = np.interp(start, path.index, path.values) - np.interp(end, path.index, path.values)
+    return float(part / whole) if whole else float("nan")
+
+
+def captured_by_sector(tables: dict[str, pd.DataFrame], year: int) -> dict[str, float]:
+    """CO2 captured (positive, MtCO2/yr) by sector in `year`."""
+    emissions = tables["emissions"]
+    rows = emissions[(emissions["scope"] == "captured") & (emissions["year"] == year)]
+    return {str(k): float(-v) for k, v in rows.groupby("sector")["value"].sum().items() if v}
+
+
+def clean_hydrogen(data: ModelData, tables: dict[str, pd.DataFrame]) -> dict[int, float]:
+    """Hydrogen (the commodity of role hydrogen, Mt/yr) made by routes with no direct CO2."""
+    hydrogen = data.roles.get("hydrogen")
+    clean = {
+        k
+        for k, t in data.technologies.items()
+        if t.output == hydrogen and not any(data.co2_direct.get((k, v), 0.0) for v in (data.stock_vintage, *data.years))
+    }
+    production = tables["production"]
+    rows = production[(production["commodity"] == hydrogen) & production["technology"].isin(clean)]
+    made = rows.groupby("year")["value"].sum()
+    return {int(y): float(made.get(y, 0.0)) for y in data.years}
+
+
+def electricity_share(
+    data: ModelData, tables: dict[str, pd.DataFrame], exclude_sectors: tuple[str, ...] = ()
+) -> dict[int, float]:
+    """Grid electricity's share of final energy by year (sectors in `exclude_sectors` left out)."""
+    energy = tables["energy"]
+    outputs: dict[str, set[str]] = defaultdict(set)
+    for technology in data.technologies.values():
+        outputs[technology.sector].add(data.commodity_kind.get(technology.output, ""))
+    conversion = {sector for sector, kinds in outputs.items() if kinds == {"energy"}}
+    final = energy[~energy["sector"].isin(conversion | set(exclude_sectors))].copy()
+    hydrogen = data.roles.get("hydrogen")
+    per_unit = np.where(final["commodity"].map(data.commodity_unit) == "PJ", 1.0, 0.0)
+    per_unit = np.where(final["commodity"] == hydrogen, HYDROGEN_PJ_PER_MT, per_unit)
+    final["pj"] = final["value"] * per_unit
+    total = final.groupby("year")["pj"].sum()
+    grid = final[final["commodity"] == data.roles.get("grid_electricity")].groupby("year")["pj"].sum()
+    return {int(y): float(grid.get(y, 0.0) / total[y]) if total.get(y) else float("nan") for y in data.years}
+
+
+def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult) -> dict:
+    """Capital cost of new capacity left unused (retired early or idle) in the first half of its
+    life, against all new-plant capital cost (currency as the data's, undiscounted).
+
+    A vintage's unused part is its new capacity minus the least capacity it runs at (activity ÷
+    availability ÷ alive share) at any milestone in the first half of its life inside the horizon.
+    Capacity a route frees for its retrofits is not stranded: each route's unused capacity is
+    reduced by what its retrofits took over in those years.
+    """
+    first = data.years[0]
+    built_now = result.along("new_capacity", index.new_capacity_index).tolist()
+    new = dict(zip(index.new_capacity_index, built_now, strict=True))
+    running = result.along("activity", index.capacity_index).tolist()
+    activity = dict(zip(index.capacity_index, running, strict=True))
+    unused: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)  # (region, route) → (units, capex)
+    total = 0.0
+    for (r, k, v), built in new.items():
+        capex = data.capex.get((k, v), 0.0)
+        if v <= first or built <= 1e-9 or not capex:
+            continue
+        total += built * capex
+        technology = data.technologies[k]
+        half = v + technology.life / 2
+        used = []
+        for y in data.years:
+            if v <= y < half and (r, k, v, y) in activity:
+                share = index.alive_share.get((r, k, v, y), (1.0, 1.0))[0]
+                used.append(activity[(r, k, v, y)] / (technology.availability * share))
+        idle = max(0.0, built - min(used, default=0.0))
+        if idle > 1e-6 * built:
+            unused[(r, k)].append((idle, capex))
+    converted: dict[tuple[str, str], float] = defaultdict(float)
+    for k, retrofits in index.retrofits_of.items():
+        for (r, other, _y), amount in new.items():
+            if other in retrofits:
+                converted[(r, k)] += amount
+    stranded = 0.0
+    by_route: dict[str, float] = defaultdict(float)
+    for (r, k), parts in unused.items():
+        units = sum(u for u, _ in parts)
+        average = sum(u * c for u, c in parts) / units
+        left = max(0.0, units - converted.get((r, k), 0.0))
+        stranded += left * average
+        if left:
+            by_route[k] += left * average
+    return {
+        "share": stranded / total if total else 0.0,
+        "stranded_capex": stranded,
+        "new_capex": total,
+        "by_route": dict(sorted(by_route.items(), key=lambda item: -item[1])),
+        "unit": f"million {data.currency}",
+    }
+
+
+def pathway_indicators(data: ModelData, tables: dict[str, pd.DataFrame], emissions: dict[int, float]) -> dict:
+    """The indicators that come from the tables (see the module docstring)."""
+    path = emissions_path(emissions)
+    last = int(path.index[-1])
+    cut, cut_year = largest_cut(emissions)
+    captured = tables["emissions"][tables["emissions"]["scope"] == "captured"]
+    indicators = {
+        "peak_year": int(path.idxmax()),
+        "peak_emissions": float(path.max()),
+        "largest_5yr_cut": cut,
+        "largest_5yr_cut_from": cut_year,
+        "captured": {int(y): float(-v) for y, v in captured.groupby("year")["value"].sum().items()},
+        "captured_by_sector": captured_by_sector(tables, last),
+        "clean_hydrogen": clean_hydrogen(data, tables),
+        "electricity_share_of_final_energy": electricity_share(data, tables),
+    }
+    if 2035 in path.index and 2050 in path.index:
+        indicators["reduction_share_2035_2050"] = reduction_share(emissions, 2035, 2050)
+    return indicators
