@@ -84,7 +84,11 @@ def run_macc(
     folders = [cap_folder(cap) for cap in ladder]
     if len(set(folders)) < len(folders):
         raise InputError(
-            Issue("macc", f"caps {ladder} give the same folder name twice ({folders}): make them differ more")
+            Issue(
+                "macc",
+                f"caps {ladder} give the same folder name twice ({folders}): make them differ more",
+                column="--caps",
+            )
         )
     if out_dir is not None:
         check_replaceable(out_dir, "macc", force)

@@ -247,10 +247,12 @@ def _check_folders(targets: list[Target]) -> None:
     for target in targets:
         name = folder_name(target)
         problem = name_problem(name)
+        option = f"--{target[0]}"
         if problem:
-            issues.append(Issue("mga", f"target {'-'.join(target)}: folder {problem}"))
+            issues.append(Issue("mga", f"target {'-'.join(target)}: folder {problem}", column=option))
         elif name in names:
-            issues.append(Issue("mga", f"targets {'-'.join(target)} and {'-'.join(names[name])} share folder {name}"))
+            message = f"targets {'-'.join(target)} and {'-'.join(names[name])} share folder {name}"
+            issues.append(Issue("mga", message, column=option))
         names.setdefault(name, target)
     if issues:
         raise InputError(issues)

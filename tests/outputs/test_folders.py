@@ -257,3 +257,14 @@ def test_publish_replaces_a_link_without_following_it_and_refuses_a_linked_folde
     with pytest.raises(InputError, match="plots"):
         publish(out, _render({"plots/a.png": "a"}), ["plots/*.png"])
     assert [path.name for path in outside.iterdir()] == ["page.html"]
+
+
+def test_study_sub_folders_are_safe_and_distinct():
+    from optimizer.pathways.macc import cap_folder
+    from optimizer.pathways.mga import _check_folders
+
+    assert [cap_folder(cap) for cap in (450.0, 0.5, 1e6)] == ["cap-450", "cap-0.5", "cap-1e06"]
+    _check_folders([("lever", "ccus", "min"), ("technology", "a/b", "max")])  # sanitised: technology-a_b-max
+    with pytest.raises(InputError, match="share folder technology-a_b-min") as caught:
+        _check_folders([("technology", "a/b", "min"), ("technology", "a_b", "min")])
+    assert caught.value.issues[0].column == "--technology"
