@@ -7,6 +7,10 @@ optimum (infeasible, unbounded, time limit), with what it could write written al
 2 bad input or usage. `optimizer.errors.command` turns bad input and unreadable files into 2
 with the problem logged, the same way for every command; argparse exits 2 on usage errors.
 
+Every command that writes a folder replaces an existing one only if this tool wrote it (its
+marker, `.optimizer.json`) and it holds nothing else, or with `--force`; never a symbolic link
+(`optimizer.outputs.folders`). A refusal is bad usage: exit 2, nothing written.
+
 The solver stack (Pyomo, HiGHS) is imported inside the handlers that solve, so `validate`,
 `report`, `compare` and `--help` start without it.
 """
@@ -17,15 +21,21 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from optimizer.data.read import read_tables
 from optimizer.data.scenario import load_scenario
 from optimizer.data.validate import validate_tables
 from optimizer.errors import InputError, Issue, command, log_to_console
+from optimizer.outputs.folders import check_replaceable, child, staged
 from optimizer.report import cli as report_cli
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("optimizer")
 DEFAULT_SCENARIO = Path("inputs/scenarios/net-zero-2060.toml")
+RESULTS = Path("results")  # where a command writes without --out: results/<name>/
 
 
 def default_scenario() -> Path:
@@ -52,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit in seconds")
     run.add_argument("--no-report", action="store_true", help="skip plots/, report.html and iamc.csv")
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    _add_force(run)
     run.set_defaults(func=_run)
     validate = commands.add_parser("validate", help="check a dataset folder or a scenario without solving")
     validate.add_argument("path", nargs="?", type=Path, help="dataset folder or scenario TOML (default: shipped)")
@@ -62,14 +73,17 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("results") / "batch", help="batch folder (default results/batch)"
     )
     batch.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    _add_force(batch)
     batch.set_defaults(func=_batch)
     sweep = commands.add_parser("sweep", help="run a cost-sensitivity sweep")
     sweep.add_argument("sweep", type=Path, help="sweep TOML")
     sweep.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
-    sweep.add_argument("--resume", action="store_true", help="skip points already finished in --out")
     sweep.add_argument("--out", type=Path, help="sweep folder (default results/<sweep name>)")
     sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    again = sweep.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="skip points already finished in --out")
+    _add_force(again)
     sweep.set_defaults(func=_sweep)
     report_cli.add_parser(commands)
     _add_pathway_parsers(commands)
@@ -82,6 +96,7 @@ def _add_pathway_parsers(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders (or folders holding them)")
     compare.add_argument("--out", type=Path, help="output folder (default: results/compare)")
     compare.add_argument("--no-charts", action="store_true", help="tables and compare.json only")
+    _add_force(compare)
     compare.set_defaults(func=_compare)
 
     mga = commands.add_parser("mga", help="near-optimal alternatives within a cost slack")
@@ -92,6 +107,7 @@ def _add_pathway_parsers(commands: argparse._SubParsersAction) -> None:
     mga.add_argument("--sense", choices=("min", "max", "both"), default="min", help="minimise, maximise or both")
     mga.add_argument("--out", type=Path, help="output folder (default: results/<scenario>-mga)")
     mga.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit per solve, seconds")
+    _add_force(mga)
     mga.set_defaults(func=_mga)
 
     macc = commands.add_parser("macc", help="carbon price and abatement for a ladder of final-year caps")
@@ -99,7 +115,16 @@ def _add_pathway_parsers(commands: argparse._SubParsersAction) -> None:
     macc.add_argument("--caps", type=_caps, help="MtCO2, e.g. 450,900,1800 (the default)")
     macc.add_argument("--out", type=Path, help="output folder (default: results/<scenario>-macc)")
     macc.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit per solve, seconds")
+    _add_force(macc)
     macc.set_defaults(func=_macc)
+
+
+def _add_force(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace --out even if this tool did not write it (its contents are deleted; never a link)",
+    )
 
 
 def _caps(text: str) -> list[float]:
@@ -118,10 +143,12 @@ def _run(args: argparse.Namespace) -> int:
     from optimizer.runner import solve_scenario, write_run
 
     scenario_path = args.scenario or default_scenario()
+    scenario = load_scenario(scenario_path)
+    out = args.out or child(RESULTS, scenario.name, str(scenario_path))
+    check_replaceable(out, "run", args.force)  # before solving: a refusal costs no time
     log.info("solving %s", scenario_path)
-    run = solve_scenario(scenario_path, time_limit=args.time_limit, write_mps=args.write_mps)
-    out = args.out or Path("results") / run.data.scenario
-    write_run(run, out, report=not args.no_report)
+    run = solve_scenario(scenario, time_limit=args.time_limit, write_mps=args.write_mps)
+    write_run(run, out, report=not args.no_report, force=args.force)
     timings = run.summary["timings"]
     phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
     if not run.result.optimal:
@@ -184,7 +211,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from optimizer.batch.scenarios import run_batch
 
-    runs = run_batch(args.scenarios, args.out, workers=args.workers)
+    runs = run_batch(args.scenarios, args.out, workers=args.workers, force=args.force)
     log.info("%s", runs.to_string(index=False))
     log.info("results written to %s", args.out)
     return 0 if (runs["status"] == "optimal").all() else 1
@@ -197,11 +224,20 @@ def _sweep(args: argparse.Namespace) -> int:
     from optimizer.batch.execute import run_sweep
 
     sweep = load_sweep(args.sweep)
-    out = args.out or Path("results") / sweep.name
-    runs = run_sweep(
-        sweep, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume, progress=not args.quiet
-    )
-    write_analysis(sweep, runs, out)
+    out = args.out or child(RESULTS, sweep.name, str(args.sweep))
+
+    def run(folder: Path) -> pd.DataFrame:
+        runs = run_sweep(
+            sweep, folder, workers=args.workers, scheduler=args.scheduler, resume=args.resume, progress=not args.quiet
+        )
+        write_analysis(sweep, runs, folder)
+        return runs
+
+    if args.resume or check_replaceable(out, "sweep", args.force).state in ("absent", "empty"):
+        runs = run(out)  # in place, point by point: a killed sweep can be resumed
+    else:
+        with staged(out, "sweep", args.force, mark=False) as folder:  # beside it, swapped in when complete
+            runs = run(folder)
     failed = int((runs["status"] != "optimal").sum())
     log.info("%d points, %d failed; results in %s (runs.parquet, runs.csv, tables/, plots/)", len(runs), failed, out)
     return 0 if failed == 0 else 1
@@ -211,8 +247,8 @@ def _sweep(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from optimizer.pathways.compare import compare_runs
 
-    out = args.out or Path("results") / "compare"
-    comparison = compare_runs(args.runs, out, charts=not args.no_charts)
+    out = args.out or RESULTS / "compare"
+    comparison = compare_runs(args.runs, out, charts=not args.no_charts, force=args.force)
     last = comparison.common_years[-1]
     for row in comparison.key_numbers.to_dict("records"):
         log.info(
@@ -239,8 +275,8 @@ def _mga(args: argparse.Namespace) -> int:
     from optimizer.pathways.mga import run_mga
 
     scenario = load_scenario(args.scenario)
-    out = args.out or Path("results") / f"{scenario.name}-mga"
-    outcome = run_mga(scenario, args.slack, _targets(args), out, time_limit=args.time_limit)
+    out = args.out or child(RESULTS, f"{scenario.name}-mga", str(args.scenario))
+    outcome = run_mga(scenario, args.slack, _targets(args), out, time_limit=args.time_limit, force=args.force)
     if not outcome.optimum.result.optimal:
         log.error("the scenario has no optimum (%s): no alternative solved; see %s", outcome.optimum.status, out)
         return 1
@@ -263,8 +299,8 @@ def _macc(args: argparse.Namespace) -> int:
     from optimizer.pathways.macc import DEFAULT_CAPS, run_macc
 
     scenario = load_scenario(args.scenario)
-    out = args.out or Path("results") / f"{scenario.name}-macc"
-    outcome = run_macc(scenario, args.caps or DEFAULT_CAPS, out, time_limit=args.time_limit)
+    out = args.out or child(RESULTS, f"{scenario.name}-macc", str(args.scenario))
+    outcome = run_macc(scenario, args.caps or DEFAULT_CAPS, out, time_limit=args.time_limit, force=args.force)
     for row in outcome.table.to_dict("records"):
         price = row.get("carbon_price", float("nan"))
         log.info("cap %8g  %-10s carbon price %10.1f  objective %s", row["cap"], row["status"], price, row["objective"])

@@ -27,6 +27,7 @@ from optimizer.model.emissions import EmissionTerm
 from optimizer.model.sets import ModelIndex
 from optimizer.outputs import tables
 from optimizer.outputs.attribution import abatement_table, lever_summary
+from optimizer.outputs.folders import FORMAT_VERSION, TOOL
 from optimizer.outputs.indicators import pathway_indicators, stranded_new_build
 from optimizer.outputs.write import write_folder
 from optimizer.solve.lp import LpSnapshot
@@ -380,15 +381,18 @@ def _diagnose(
     return {"status": result.status, "message": message}
 
 
-def write_run(run: RunResult, out: Path | str, report: bool = False) -> Path:
+def write_run(run: RunResult, out: Path | str, report: bool = False, force: bool = False) -> Path:
     """Write the run folder atomically; with `report`, also plots/, report.html and iamc.csv
-    (made from the written tables before the folder is renamed into place). Return its path."""
+    (made from the written tables before the folder is swapped into place). Return its path.
+
+    An existing `out` is replaced only if it is a run folder this tool wrote holding nothing
+    else (or it is empty), unless `force`; else InputError (`optimizer.outputs.folders`)."""
     out = Path(out)
     clock = time.perf_counter()
 
     def documents() -> dict[str, dict]:
         run.summary["timings"]["write"] = time.perf_counter() - clock
-        written = {"summary": run.summary}
+        written = {"summary": {"tool": TOOL, "format_version": FORMAT_VERSION, **run.summary}}
         if run.diagnosis is not None:
             written["diagnosis"] = run.diagnosis
         return written
@@ -398,5 +402,5 @@ def write_run(run: RunResult, out: Path | str, report: bool = False) -> Path:
         from optimizer.report import write_report  # matplotlib loads only where a report is made
 
         extra = write_report
-    write_folder(out, run.tables, documents, extra=extra)
+    write_folder(out, run.tables, documents, extra=extra, force=force)
     return out

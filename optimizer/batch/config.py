@@ -17,6 +17,7 @@ from optimizer.data.read import read_tables
 from optimizer.data.scenario import Override, TomlReader, apply_overrides, load_scenario, read_toml
 from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
+from optimizer.outputs.folders import name_problem
 
 METHODS = ("one-at-a-time", "grid", "latin-hypercube", "morris", "sobol")
 SAMPLED = ("latin-hypercube", "morris", "sobol")
@@ -94,6 +95,8 @@ def load_sweep(path: Path | str) -> Sweep:
     reader.unknown(raw, allowed)
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problem("name", "required: a non-empty string")
+    elif name_problem(raw["name"]):  # it names the sweep folder: results/<name>/
+        problem("name", f"{name_problem(raw['name'])} (it names the sweep folder)")
     if not isinstance(raw.get("base"), str):
         problem("base", "required: the base scenario file, relative to this file")
     method = raw.get("method", "one-at-a-time")

@@ -8,14 +8,13 @@ Layout of `results/<sweep>/`::
     runs.parquet, runs.csv   one row per point (assembled from the records)
     tables/<table>.parquet   every point's table, long, keyed by run_id
 
-`--resume` keeps points whose record says `optimal` and re-runs the rest.
+`--resume` keeps points whose record says `optimal` and re-runs the rest. The folder's marker
+(`.optimizer.json`, kind `sweep`) lists the patterns above as what the sweep writes there.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from dataclasses import asdict
 from pathlib import Path
 
@@ -24,8 +23,35 @@ import pandas as pd
 from optimizer.batch.config import Sweep
 from optimizer.batch.design import Point
 from optimizer.errors import InputError, Issue
+from optimizer.outputs.folders import (
+    FORMAT_VERSION,
+    MARKER,
+    TOOL,
+    examine,
+    marker,
+    refusal,
+    remove_tree,
+    staging_name,
+    write_text,
+)
 
 MANIFEST = "manifest.json"
+#: What a sweep writes in its folder (its marker lists these patterns, as the folder grows).
+PATTERNS = (
+    MANIFEST,
+    "runs.parquet",
+    "runs.csv",
+    "tornado.csv",
+    "morris.csv",
+    "sobol.csv",
+    "tables/*.parquet",
+    "plots/tornado.png",
+    "plots/morris.png",
+    "plots/sobol.png",
+    "plots/response_*.png",
+    "points/p*/record.json",
+    "points/p*/*.parquet",
+)
 
 
 def run_ids(points: list[Point]) -> list[str]:
@@ -36,24 +62,42 @@ def run_ids(points: list[Point]) -> list[str]:
 def manifest(sweep: Sweep, points: list[Point]) -> dict:
     spec = asdict(sweep)
     spec["base"], spec["path"] = str(sweep.base), str(sweep.path)
-    return {"sweep": spec, "points": dict(zip(run_ids(points), points, strict=True))}
+    return {
+        "tool": TOOL,
+        "format_version": FORMAT_VERSION,
+        "sweep": spec,
+        "points": dict(zip(run_ids(points), points, strict=True)),
+    }
 
 
 def prepare(out: Path, sweep: Sweep, points: list[Point], resume: bool) -> None:
-    """Create the folder, or check on --resume that it holds this very sweep."""
+    """Start the sweep folder (it must be absent or empty), or check on --resume that it holds
+    this very sweep. A folder holding anything else is refused (`optimizer.outputs.folders`)."""
     document = manifest(sweep, points)
     path = out / MANIFEST
-    if path.exists():
+    found = examine(out)
+    if found.state == "link":
+        raise InputError(Issue(str(out), refusal(found, "sweep") or "is a link"))
+    if found.state in ("ours", "foreign") and path.is_file() and not path.is_symlink():
         if not resume:
-            raise InputError(Issue(str(out), "holds an earlier sweep: use --resume to continue it, or another --out"))
+            message = "holds an earlier sweep: use --resume to continue it, --force to replace it, or another --out"
+            raise InputError(Issue(str(out), message))
+        if found.state == "ours" and found.kind != "sweep":
+            raise InputError(Issue(str(out), refusal(found, "sweep") or f"holds the output of {found.kind}"))
         previous = json.loads(path.read_text(encoding="utf-8"))
         if previous["points"] != json.loads(json.dumps(document["points"])):
             raise InputError(
                 Issue(str(path), "the sweep file changed since this folder was started; use another --out")
             )
+        if found.state == "foreign":  # a sweep folder from before markers: mark it
+            write_text(out / MARKER, json.dumps(marker("sweep", patterns=PATTERNS), indent=1) + "\n")
         return
+    if found.state not in ("absent", "empty"):
+        message = refusal(found, "sweep") or "holds a folder that is not a sweep: use another --out"
+        raise InputError(Issue(str(out), message))
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_text(path, json.dumps(document, indent=2))
+    write_text(path, json.dumps(document, indent=2))
+    write_text(out / MARKER, json.dumps(marker("sweep", patterns=PATTERNS), indent=1) + "\n")
 
 
 def finished(out: Path) -> set[str]:
@@ -69,14 +113,14 @@ def save_point(out: Path, record: dict, tables: dict[str, pd.DataFrame]) -> None
     """Write one point's record and tables atomically (replacing an earlier failed attempt)."""
     points = out / "points"
     points.mkdir(exist_ok=True)
-    staging = points / f".{record['run_id']}.{uuid.uuid4().hex[:8]}"
+    staging = points / staging_name(record["run_id"])
     staging.mkdir()
     for name, table in tables.items():
         table.to_parquet(staging / f"{name}.parquet", index=False)
     (staging / "record.json").write_text(json.dumps(record, indent=1, default=float), encoding="utf-8")
     target = points / record["run_id"]
-    if target.exists():
-        shutil.rmtree(target)
+    if target.is_symlink() or target.exists():
+        remove_tree(target)  # an earlier failed attempt (a link there is unlinked, not followed)
     staging.replace(target)
 
 
@@ -99,9 +143,3 @@ def assemble(out: Path, order: list[str]) -> pd.DataFrame:
         table = table[["run_id", *[c for c in table.columns if c != "run_id"]]]
         table.to_parquet(out / "tables" / f"{name}.parquet", index=False)
     return runs
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    staging.write_text(text, encoding="utf-8")
-    staging.replace(path)

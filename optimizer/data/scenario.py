@@ -16,6 +16,7 @@ import pandas as pd
 from optimizer.data.read import LINE, domain_problem
 from optimizer.data.schema import SCOPES, TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
+from optimizer.outputs.folders import name_problem
 
 Operation = Literal["scale", "set", "add"]
 SolverMethod = Literal["ipm", "simplex", "choose"]
@@ -146,6 +147,8 @@ def load_scenario(path: Path | str) -> Scenario:
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         reader.problem("name", "required: a non-empty string")
+    elif problem := name_problem(name):  # it names the results folder: results/<name>/
+        reader.problem("name", f"{problem} (it names the results folder)")
     dataset = raw.get("dataset")
     if not isinstance(dataset, str):
         reader.problem("dataset", "required: the dataset folder, relative to this file")

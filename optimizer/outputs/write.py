@@ -1,14 +1,17 @@
-"""Write a run folder atomically: everything goes to a temporary folder renamed into place."""
+"""Write a run folder atomically: everything goes to a temporary folder swapped into place.
+
+What may be replaced, and how the old folder is deleted, is decided in `optimizer.outputs.folders`.
+"""
 
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
+from optimizer.outputs.folders import staged
 
 
 def write_folder(
@@ -16,17 +19,17 @@ def write_folder(
     tables: dict[str, pd.DataFrame],
     documents: dict[str, dict] | Callable[[], dict[str, dict]],
     extra: Callable[[Path], None] | None = None,
+    kind: str = "run",
+    force: bool = False,
 ) -> None:
     """Write CSV tables and JSON documents to `out`, replacing it only once all are written.
 
     `documents` may be a function, called after the tables are written (so a summary can time
-    the writing). `extra` may add more files (plots, reports) before the rename.
+    the writing). `extra` may add more files (plots, reports) before the swap. An existing `out`
+    is replaced only if this tool wrote it as a `kind` folder and it holds nothing else, unless
+    `force` (InputError otherwise; see `optimizer.outputs.folders.check_replaceable`).
     """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    try:
+    with staged(out, kind, force) as staging:
         for name, table in tables.items():
             table.to_csv(staging / f"{name}.csv", index=False, float_format="%.10g", lineterminator="\n")
         if callable(documents):
@@ -36,20 +39,6 @@ def write_folder(
             (staging / f"{name}.json").write_text(text + "\n", encoding="utf-8")
         if extra is not None:
             extra(staging)
-        _replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _replace(staging: Path, out: Path) -> None:
-    if out.exists():
-        retired = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-        out.replace(retired)
-        staging.replace(out)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.replace(out)
 
 
 def _plain(value: object) -> object:

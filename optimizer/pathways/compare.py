@@ -14,29 +14,38 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from optimizer.outputs.folders import check_replaceable, staged
 from optimizer.pathways.align import Comparison, compare_tables, load_runs, write_tables
 from optimizer.report.compare import write_page
 
 log = logging.getLogger("optimizer")
 
 
-def write_comparison(comparison: Comparison, out_dir: str | Path, charts: bool = True) -> Path:
-    """Write the aligned tables, key_numbers.csv, compare.json and (with charts) plots/ and compare.html."""
-    out = write_tables(comparison, out_dir)
-    if charts:
-        write_page(comparison, out)
-    return out
+def write_comparison(comparison: Comparison, out_dir: str | Path, charts: bool = True, force: bool = False) -> Path:
+    """Write the aligned tables, key_numbers.csv, compare.json and (with charts) plots/ and
+    compare.html to `out_dir`, built beside it and swapped into place when complete. An existing
+    `out_dir` is replaced only if it is a comparison this tool wrote holding nothing else (or
+    empty), unless `force` (`optimizer.outputs.folders`)."""
+    with staged(out_dir, "compare", force) as folder:
+        write_tables(comparison, folder)
+        if charts:
+            write_page(comparison, folder)
+    return Path(out_dir)
 
 
-def compare_runs(run_dirs: Iterable[str | Path], out_dir: str | Path | None = None, charts: bool = True) -> Comparison:
+def compare_runs(
+    run_dirs: Iterable[str | Path], out_dir: str | Path | None = None, charts: bool = True, force: bool = False
+) -> Comparison:
     """Load the run folders (or folders holding them), align them, and write to `out_dir` if given.
 
     Every note (different year grids, datasets, skipped runs) is logged as a warning too.
     """
+    if out_dir is not None:
+        check_replaceable(out_dir, "compare", force)
     labels, runs, notes = load_runs(run_dirs)
     comparison = compare_tables(labels, runs, notes)
     for note in comparison.notes:
         log.warning("note: %s", note)
     if out_dir is not None:
-        write_comparison(comparison, out_dir, charts=charts)
+        write_comparison(comparison, out_dir, charts=charts, force=force)
     return comparison

@@ -41,11 +41,13 @@ from optimizer.model.alternatives import (
     target_unit,
 )
 from optimizer.outputs.attribution import lever_summary
+from optimizer.outputs.folders import check_replaceable, child, name_problem, staged
 from optimizer.runner import RunResult, solve_data, tables_from_solution, write_run
 from optimizer.solve.session import HighsSession
 from optimizer.solve.solution import SolveResult
 
 DEFAULT_TARGETS: tuple[Target, ...] = (("lever", "ccus", "min"),)
+OPTIMUM = "optimum"  # the optimum's sub-folder
 
 
 @dataclass
@@ -207,6 +209,7 @@ def run_mga(
     targets: Iterable[Target] = DEFAULT_TARGETS,
     out_dir: str | Path | None = None,
     time_limit: float | None = None,
+    force: bool = False,
 ) -> MgaResult:
     """Solve the optimum, then one alternative per target; write `out_dir/optimum/`, one folder
     per alternative (`lever-ccus-min`, …) and `mga.csv`, if `out_dir` is given.
@@ -222,6 +225,9 @@ def run_mga(
     targets = list(dict.fromkeys(targets))
     if not targets:
         raise InputError(Issue("mga", "give at least one target (--lever or --technology)"))
+    _check_folders(targets)
+    if out_dir is not None:
+        check_replaceable(out_dir, "mga", force)
     data, files = load_model_data(scenario)
     load_seconds = time.perf_counter() - started
     check_targets(data, targets)
@@ -230,17 +236,38 @@ def run_mga(
     if optimum.result.optimal:
         outcome.alternatives = [solve_alternative(optimum, target, slack, time_limit) for target in targets]
     if out_dir is not None:
-        write_mga(outcome, out_dir)
+        write_mga(outcome, out_dir, force=force)
     return outcome
 
 
-def write_mga(outcome: MgaResult, out_dir: str | Path) -> Path:
-    """Write the optimum, every alternative and mga.csv into `out_dir`."""
+def _check_folders(targets: list[Target]) -> None:
+    """Every target names its own safe sub-folder (InputError otherwise)."""
+    names: dict[str, Target] = {OPTIMUM: ("", "", "")}
+    issues = []
+    for target in targets:
+        name = folder_name(target)
+        problem = name_problem(name)
+        option = f"--{target[0]}"
+        if problem:
+            issues.append(Issue("mga", f"target {'-'.join(target)}: folder {problem}", column=option))
+        elif name in names:
+            message = f"targets {'-'.join(target)} and {'-'.join(names[name])} share folder {name}"
+            issues.append(Issue("mga", message, column=option))
+        names.setdefault(name, target)
+    if issues:
+        raise InputError(issues)
+
+
+def write_mga(outcome: MgaResult, out_dir: str | Path, force: bool = False) -> Path:
+    """Write the optimum, every alternative and mga.csv to `out_dir`, built beside it and
+    swapped into place when complete. An existing `out_dir` is replaced only if it is an MGA
+    folder this tool wrote holding nothing else (or empty), unless `force`."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_run(outcome.optimum, out / "optimum")
-    for alternative in outcome.alternatives:
-        alternative.folder = write_run(alternative.run, out / alternative.name)
-    outcome.table().to_csv(out / "mga.csv", index=False, float_format="%.10g", lineterminator="\n")
+    with staged(out, "mga", force) as folder:
+        write_run(outcome.optimum, folder / OPTIMUM)
+        for alternative in outcome.alternatives:
+            write_run(alternative.run, child(folder, alternative.name, "mga"))
+            alternative.folder = out / alternative.name
+        outcome.table().to_csv(folder / "mga.csv", index=False, float_format="%.10g", lineterminator="\n")
     outcome.folder = out
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from optimizer.outputs.folders import publish
 from optimizer.report.html import write_html
 from optimizer.report.iamc import iamc_table, write_iamc
 from optimizer.report.plots import write_plots
@@ -19,17 +20,29 @@ from optimizer.results import RunTables, load_run
 __all__ = ["iamc_table", "write_html", "write_iamc", "write_plots", "write_report"]
 
 
+#: The files a report owns in a run folder: what it may delete there when it is made again
+#: (and then only those its marker lists as written by this tool).
+REPORT_FILES = ("plots/*.png", "report.html", "iamc.csv", "iamc.xlsx")
+
+
 def write_report(run_dir: str | Path, tables: RunTables | None = None) -> list[Path]:
     """Write plots/, report.html and iamc.csv (and iamc.xlsx if openpyxl is installed) into
     `run_dir` from its saved tables; return the paths written.
+
+    Only the report's own files are written, each made whole beside it and renamed into place;
+    nothing else in `run_dir` is touched. A chart written by an earlier report and not drawn
+    now is deleted only if the folder's marker lists it (`optimizer.outputs.folders.publish`).
 
     Raises `optimizer.results.NotARunFolder` (a FileNotFoundError naming the missing file) if
     `run_dir` is not a complete run folder.
     """
     folder = Path(run_dir)
     tables = load_run(folder) if tables is None else tables
-    charts = write_plots(tables, folder)
-    written = [folder / "plots" / f"{chart.name}.png" for chart in charts]
-    written.append(write_html(tables, folder, charts))
-    written += write_iamc(tables, folder)
-    return written
+
+    def render(staging: Path) -> list[Path]:
+        charts = write_plots(tables, staging)
+        written = [staging / "plots" / f"{chart.name}.png" for chart in charts]
+        written.append(write_html(tables, staging, charts))
+        return written + write_iamc(tables, staging)
+
+    return publish(folder, render, REPORT_FILES)
