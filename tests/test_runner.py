@@ -45,3 +45,13 @@ def test_carbon_payments_are_not_a_cost_of_the_pathway(solve):
 def test_no_policy_no_reference(solve):
     run = solve(_steel())
     assert "cost_vs_reference" not in run.summary
+
+
+def test_cost_of_a_myopic_pathway_is_read_against_a_myopic_reference(solve):
+    """With foresight that sees every year the myopic run is the perfect one, and so is its
+    reference: the same cost as the perfect-foresight run, carbon payments left out of both."""
+    extra = "carbon_price = { 2025 = 60 }"
+    perfect = solve(_steel(), extra=extra).summary["cost_vs_reference"]
+    myopic = solve(_steel(), extra=extra + '\n[foresight]\nmode = "myopic"\nwindow = 10').summary["cost_vs_reference"]
+    assert myopic["present_value"] == pytest.approx(perfect["present_value"])
+    assert myopic["reference_objective"] == pytest.approx(perfect["reference_objective"])

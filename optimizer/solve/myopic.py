@@ -73,7 +73,8 @@ def solve_myopic(
     keys = session.keys
     column_year, row_year = milestone_of(keys.columns, years), milestone_of(keys.rows, years)
     column_lower, column_upper, row_lower, row_upper = session.bounds()
-    full_cost = np.asarray(session.base_cost, dtype=float)
+    full_cost = costs_before(years[-1] + 1)  # the whole horizon's costs, to report the objective
+    session_cost = np.asarray(session.base_cost, dtype=float)
     primal = np.zeros(len(keys.columns))
     row_dual = np.zeros(len(keys.rows))
     windows: list[Window] = []
@@ -99,7 +100,7 @@ def solve_myopic(
             iterations[name] = iterations.get(name, 0) + count
         windows.append(Window(start, end, seen, decided, result.status, result.solve_seconds))
         if not result.optimal:
-            _restore(session, full_cost, column_lower, column_upper, row_lower, row_upper)
+            _restore(session, session_cost, column_lower, column_upper, row_lower, row_upper)
             result.solve_seconds = total_seconds
             earlier = np.flatnonzero((column_year >= 0) & (column_year < start))
             return MyopicRun(result, windows, {keys.columns[j]: float(primal[j]) for j in earlier})
@@ -111,7 +112,7 @@ def solve_myopic(
         row_dual[rows_now] = np.asarray(result.row_dual, dtype=float)[rows_now]
         column_dual = result.column_dual
         position += len(decided)
-    _restore(session, full_cost, column_lower, column_upper, row_lower, row_upper)
+    _restore(session, session_cost, column_lower, column_upper, row_lower, row_upper)
     combined = SolveResult("optimal", float(full_cost @ primal), total_seconds, iterations, result.method)
     combined.keys = keys
     combined.primal = primal.tolist()
