@@ -326,15 +326,28 @@ def pathway_cost(
         solver.change_costs(solver.base_cost)
     if not reference.optimal:
         return {"status": reference.status, "solve_seconds": reference.solve_seconds}
-    resource = float(costs.loc[costs["component"] != "carbon", "discounted"].sum())
     reference_emissions = tables.emissions_in_scope(data, built.emission_terms, reference)
+    figures = cost_against(data, float(reference.objective), reference_emissions, costs, emissions)
+    return {**figures, "solve_seconds": reference.solve_seconds}
+
+
+def cost_against(
+    data: ModelData,
+    reference_objective: float,
+    reference_emissions: dict[int, float],
+    costs: pd.DataFrame,
+    emissions: dict[int, float],
+) -> dict:
+    """The pathway's cost (costs.csv, carbon payments excluded) and abatement against a reference
+    run's objective and emissions: present value, tonnes abated and the average cost per tonne."""
+    resource = float(costs.loc[costs["component"] != "carbon", "discounted"].sum())
     abated = {y: reference_emissions[y] - emissions[y] for y in data.years}
     discounted = sum(data.discount_sum[y] * abated[y] for y in data.years)
-    present_value = resource - float(reference.objective)
+    present_value = resource - reference_objective
     return {
         "reference": "the same scenario without emission caps, budget or carbon price",
         "status": "optimal",
-        "reference_objective": float(reference.objective),
+        "reference_objective": reference_objective,
         "reference_emissions": {str(y): v for y, v in reference_emissions.items()},
         "present_value": present_value,
         "present_value_unit": f"million {data.currency} (present value, {data.base_year})",
@@ -343,7 +356,6 @@ def pathway_cost(
         "abated_discounted": discounted,
         "average_cost": present_value / discounted if discounted > 1e-9 else None,
         "average_cost_unit": f"{data.currency}/tCO2 (present value ÷ discounted tonnes)",
-        "solve_seconds": reference.solve_seconds,
     }
 
 

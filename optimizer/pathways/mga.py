@@ -40,9 +40,11 @@ from optimizer.model.alternatives import (
     target_terms,
     target_unit,
 )
+from optimizer.model.build import BuiltModel
 from optimizer.outputs.attribution import lever_summary
 from optimizer.outputs.folders import check_replaceable, child, name_problem, staged
-from optimizer.runner import RunResult, solve_data, tables_from_solution, write_run
+from optimizer.outputs.indicators import pathway_indicators, stranded_new_build
+from optimizer.runner import RunResult, cost_against, solve_data, tables_from_solution, write_run
 from optimizer.solve.session import HighsSession
 from optimizer.solve.solution import SolveResult
 
@@ -142,7 +144,7 @@ def solve_alternative(optimum: RunResult, target: Target, slack: float, time_lim
         run_tables, emissions = tables_from_solution(data, built, _cost_duals(result, limit_dual))
         if not limit_dual:  # the target hit a bound inside the slack: no cost-equivalent price
             run_tables["carbon_price"]["price"] = float("nan")
-    summary = _summary(optimum, data, result, run_tables, emissions, session)
+    summary = _summary(optimum, data, built, result, run_tables, emissions, session)
     summary["timings"] = {"build": built_seconds, "handoff": handoff_seconds, "solve": result.solve_seconds}
     value = evaluate(terms, result) if result.optimal else None
     optimum_value = evaluate(terms, optimum.result)
@@ -179,13 +181,25 @@ def _cost_duals(result: SolveResult, limit_dual: float) -> SolveResult:
 def _summary(
     optimum: RunResult,
     data: ModelData,
+    built: BuiltModel,
     result: SolveResult,
     run_tables: dict[str, pd.DataFrame],
     emissions: dict[int, float],
     session: HighsSession,
 ) -> dict:
-    """The optimum's summary with this solution's status, cost, emissions, levers and LP size."""
+    """The optimum's summary with this solution's status, cost, emissions, levers, indicators,
+    cost against the optimum's reference and LP size."""
     summary = copy.deepcopy(optimum.summary)
+    summary.pop("indicators", None)
+    reference = summary.pop("cost_vs_reference", None)
+    if run_tables:
+        summary["indicators"] = pathway_indicators(data, run_tables, emissions)
+        summary["indicators"]["stranded_new_build"] = stranded_new_build(data, built.index, result)
+        if reference and reference.get("status") == "optimal":
+            emitted = {int(y): v for y, v in reference["reference_emissions"].items()}
+            summary["cost_vs_reference"] = cost_against(
+                data, reference["reference_objective"], emitted, run_tables["costs"], emissions
+            )
     n_cols, n_rows, n_nonzeros = session.size
     summary.update(
         status=result.status,
@@ -231,7 +245,7 @@ def run_mga(
     data, files = load_model_data(scenario)
     load_seconds = time.perf_counter() - started
     check_targets(data, targets)
-    optimum = solve_data(scenario, data, files, time_limit, load_seconds=load_seconds, with_reference=False)
+    optimum = solve_data(scenario, data, files, time_limit, load_seconds=load_seconds)
     outcome = MgaResult(optimum, slack)
     if optimum.result.optimal:
         outcome.alternatives = [solve_alternative(optimum, target, slack, time_limit) for target in targets]
