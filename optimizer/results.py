@@ -85,7 +85,7 @@ class RunTables:
 
     def years_represented(self) -> pd.Series:
         """Calendar years each milestone stands for (`optimizer.data.milestones`), by year."""
-        weights = years_represented(self.years)
+        weights = years_represented(self.years, int(self.summary.get("tail") or 1))
         return pd.Series(
             list(weights.values()), index=pd.Index(list(weights), name="year"), name="years", dtype="int64"
         )

@@ -240,6 +240,7 @@ def solve_data(
         "injection_limit": _injection_limit(data),
         "levers": lever_summary(run_tables["abatement"], data.years[-1]) if run_tables else None,
         "years": list(data.years),
+        "tail": data.weight[data.years[-1]],
         "discount_rate": data.discount_rate,
         "inputs_sha256": _sha256(files),
         "versions": _versions(),

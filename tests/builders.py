@@ -152,13 +152,14 @@ def write_scenario(
     scope: str = "direct+indirect",
     extra: str = "",
     discount_rate: float | None = None,
+    tail: int = 1,
 ) -> Path:
     """Write a scenario TOML pointing at `dataset`; `extra` is appended verbatim."""
     path = folder / f"{name}.toml"
     rate = f"discount_rate = {discount_rate}\n" if discount_rate is not None else ""
     path.write_text(
         f'name = "{name}"\ndataset = "{dataset.as_posix()}"\n'
-        f"years = {{ start = {start}, end = {end}, step = {step} }}\n{rate}"
+        f"years = {{ start = {start}, end = {end}, step = {step}, tail = {tail} }}\n{rate}"
         f'[emissions]\nscope = "{scope}"\n{extra}\n',
         encoding="utf-8",
     )

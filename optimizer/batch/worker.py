@@ -23,7 +23,6 @@ import pandas as pd
 
 from optimizer.batch.config import Parameter, Sweep
 from optimizer.batch.design import Point
-from optimizer.data.milestones import years_represented
 from optimizer.data.model_data import dataset_signature, load_model_data, year_path
 from optimizer.data.scenario import Override, Scenario, load_scenario
 from optimizer.errors import InputError, Issue
@@ -157,7 +156,7 @@ def solve_point(
     except Exception as error:  # a failed point is recorded and never stops the sweep
         record.update(status="error", message=f"{type(error).__name__}: {error}", wall_s=time.perf_counter() - started)
         return record, {}
-    record.update(_summarise(data.years, result.status, result.objective, tables, emissions))
+    record.update(_summarise(data.years, result.status, result.objective, tables, emissions, data.weight))
     record.update(
         warm=reuse,
         solve_s=result.solve_seconds,
@@ -167,7 +166,9 @@ def solve_point(
     return record, tables
 
 
-def _summarise(years: tuple[int, ...], status: str, objective: float | None, tables: dict, emissions: dict) -> dict:
+def _summarise(
+    years: tuple[int, ...], status: str, objective: float | None, tables: dict, emissions: dict, weights: dict
+) -> dict:
     final = years[-1]
     summary: dict = {"status": status, "objective": objective}
     if not tables:
@@ -175,7 +176,6 @@ def _summarise(years: tuple[int, ...], status: str, objective: float | None, tab
     levers = lever_summary(tables["abatement"], final)
     prices = tables["carbon_price"]
     costs = tables["costs"]
-    weights = years_represented(years)
     investment = costs[costs["component"] == "investment"]
     summary.update(
         {f"emissions_{final}": emissions.get(final)},

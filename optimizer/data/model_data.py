@@ -164,7 +164,7 @@ def dataset_signature(dataset: Path) -> tuple[tuple[str, int, int], ...]:
 def _milestones(scenario: Scenario, rate: float, base_year: int) -> tuple[dict, dict, dict]:
     """weight, period and discount_sum of each milestone (see the module docstring)."""
     years = scenario.years
-    weight = years_represented(years)
+    weight = years_represented(years, scenario.tail)
     period = {year: year - years[index - 1] if index else 1 for index, year in enumerate(years)}
     discount_sum = {
         year: sum(discount_factor(rate, t, base_year) for t in range(year, year + weight[year])) for year in years
@@ -337,7 +337,7 @@ def _stock_shares(
 ) -> dict[Key3, tuple[float, float]]:
     """How much of the stock in service at each milestone the schedule keeps, on average, over
     the calendar years that milestone represents (only where it retires some within them)."""
-    calendar = list(range(scenario.start, scenario.end + 1))
+    calendar = list(range(scenario.start, scenario.end + scenario.tail))
     yearly = _triples(interpolate(stock, ["region", "technology"], "capacity", calendar))
     shares: dict[Key3, tuple[float, float]] = {}
     for (r, k, y), at_milestone in yearly.items():

@@ -61,6 +61,7 @@ class Scenario:
     end: int
     step: int
     scope: str = "direct+indirect"
+    tail: int = 1  # calendar years the last milestone stands for (1: itself only)
     discount_rate: float | None = None
     cap: dict[int, float] | None = None
     budget: float | None = None
@@ -152,7 +153,7 @@ def load_scenario(path: Path | str) -> Scenario:
     dataset = raw.get("dataset")
     if not isinstance(dataset, str):
         reader.problem("dataset", "required: the dataset folder, relative to this file")
-    start, end, step = _years(raw.get("years"), reader)
+    start, end, step, tail = _years(raw.get("years"), reader)
     emissions = raw.get("emissions", {})
     if not isinstance(emissions, dict):
         reader.problem("emissions", "must be a table")
@@ -170,6 +171,7 @@ def load_scenario(path: Path | str) -> Scenario:
         start=start,
         end=end,
         step=step,
+        tail=tail,
         scope=scope,
         discount_rate=rate,
         cap=reader.year_map(emissions, "cap"),
@@ -190,26 +192,29 @@ def load_scenario(path: Path | str) -> Scenario:
     return scenario
 
 
-def _years(value: Any, reader: TomlReader) -> tuple[int, int, int]:
+def _years(value: Any, reader: TomlReader) -> tuple[int, int, int, int]:
     if not isinstance(value, dict):
         reader.problem("years", "required: { start = 2025, end = 2060, step = 5 }")
-        return 2025, 2060, 5
-    reader.unknown(value, {"start", "end", "step"}, "years.")
+        return 2025, 2060, 5, 1
+    reader.unknown(value, {"start", "end", "step", "tail"}, "years.")
     numbers = []
-    for key, default in (("start", 2025), ("end", 2060), ("step", 5)):
+    for key, default in (("start", 2025), ("end", 2060), ("step", 5), ("tail", 1)):
         item = value.get(key, default)
         if isinstance(item, bool) or not isinstance(item, int):
             reader.problem(f"years.{key}", f"must be a whole number, got {item!r}")
             item = default
         numbers.append(item)
-    start, end, step = numbers
+    start, end, step, tail = numbers
     if step < 1:
         reader.problem("years.step", "must be ≥ 1")
         step = 1
+    if tail < 1:
+        reader.problem("years.tail", "must be ≥ 1 (calendar years the last milestone stands for)")
+        tail = 1
     if end < start:
         reader.problem("years.end", f"{end} is before start {start}")
         end = start
-    return start, end, step
+    return start, end, step, tail
 
 
 def _overrides(value: Any, reader: TomlReader) -> tuple[Override, ...]:

@@ -163,3 +163,21 @@ def test_without_diffusion_limits_cost_is_the_same_at_any_step(tmp_path: Path, r
         for step in (1, 5)
     ]
     assert objectives[1] == pytest.approx(objectives[0], rel=1e-9)
+
+
+def test_a_tail_makes_the_last_milestone_stand_for_more_years(solve):
+    """`tail = 10`: 2030, the last milestone, stands for 2030–2039 at its state. At rate 0 the cost
+    is 10 Mt × 100 CNY/t × (5 + 10) years, and a cap binding in 2030 keeps its per-tonne price:
+    the cap's dual is divided by the ten years it now covers (the binding-cap case: 50 CNY/t)."""
+    data = Dataset()
+    data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity")
+    data.technology("bf", variable_om=100, co2=2.0)
+    data.technology("eaf", variable_om=150, inputs={"electricity": 2.0}, lever="electrification")
+    data.demand({2025: 10}).price("electricity", 20, emission_factor=0.1)
+    plain = solve(data, end=2030)
+    tailed = solve(data, end=2030, extra="cap = { 2030 = 5 }", tail=10)
+    assert plain.result.objective == pytest.approx(10 * 100 * 6)
+    assert tailed.data.weight == {2025: 5, 2030: 10}
+    assert tailed.result.objective == pytest.approx(10 * 100 * 5 + 10 * (5 / 3 * 100 + 25 / 3 * 190))
+    assert tailed.tables["carbon_price"].set_index("year")["price"][2030] == pytest.approx(50)
+    assert tailed.summary["tail"] == 10
