@@ -99,16 +99,16 @@ def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult) 
     life, against all new-plant capital cost (currency as the data's, undiscounted).
 
     A vintage's unused part is its new capacity minus the least capacity it runs at (activity ÷
-    availability ÷ alive share) at any milestone in the first half of its life inside the horizon.
-    Capacity a route frees for its retrofits is not stranded: each route's unused capacity is
-    reduced by what its retrofits took over in those years.
+    availability ÷ alive share) at any milestone in the first half of its life inside the horizon,
+    less what retrofits took over from it: a route's conversions in a year are shared among its
+    vintages in proportion to the capacity each freed that year.
     """
     first = data.years[0]
-    built_now = result.along("new_capacity", index.new_capacity_index).tolist()
-    new = dict(zip(index.new_capacity_index, built_now, strict=True))
-    running = result.along("activity", index.capacity_index).tolist()
-    activity = dict(zip(index.capacity_index, running, strict=True))
-    unused: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)  # (region, route) → (units, capex)
+    new = _values(result, "new_capacity", index.new_capacity_index)
+    running = _values(result, "activity", index.capacity_index)
+    capacity = _values(result, "capacity", index.capacity_index)
+    converted = _converted_by_vintage(data, index, new, capacity)
+    unused: dict[str, float] = defaultdict(float)
     total = 0.0
     for (r, k, v), built in new.items():
         capex = data.capex.get((k, v), 0.0)
@@ -117,35 +117,49 @@ def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult) 
         total += built * capex
         technology = data.technologies[k]
         half = v + technology.life / 2
-        used = []
-        for y in data.years:
-            if v <= y < half and (r, k, v, y) in activity:
-                share = index.alive_share.get((r, k, v, y), (1.0, 1.0))[0]
-                used.append(activity[(r, k, v, y)] / (technology.availability * share))
-        idle = max(0.0, built - min(used, default=0.0))
+        used = [
+            running[(r, k, v, y)] / (technology.availability * index.alive_share.get((r, k, v, y), (1.0, 1.0))[0])
+            for y in data.years
+            if v <= y < half and (r, k, v, y) in running
+        ]
+        idle = max(0.0, built - min(used, default=0.0) - converted.get((r, k, v), 0.0))
         if idle > 1e-6 * built:
-            unused[(r, k)].append((idle, capex))
-    converted: dict[tuple[str, str], float] = defaultdict(float)
-    for k, retrofits in index.retrofits_of.items():
-        for (r, other, _y), amount in new.items():
-            if other in retrofits:
-                converted[(r, k)] += amount
-    stranded = 0.0
-    by_route: dict[str, float] = defaultdict(float)
-    for (r, k), parts in unused.items():
-        units = sum(u for u, _ in parts)
-        average = sum(u * c for u, c in parts) / units
-        left = max(0.0, units - converted.get((r, k), 0.0))
-        stranded += left * average
-        if left:
-            by_route[k] += left * average
+            unused[k] += idle * capex
+    stranded = sum(unused.values())
     return {
         "share": stranded / total if total else 0.0,
         "stranded_capex": stranded,
         "new_capex": total,
-        "by_route": dict(sorted(by_route.items(), key=lambda item: -item[1])),
+        "by_route": dict(sorted(unused.items(), key=lambda item: -item[1])),
         "unit": f"million {data.currency}",
     }
+
+
+def _values(result: SolveResult, variable: str, keys: tuple[tuple, ...]) -> dict[tuple, float]:
+    return dict(zip(keys, result.along(variable, keys).tolist(), strict=True))
+
+
+def _converted_by_vintage(
+    data: ModelData, index: ModelIndex, new: dict[tuple, float], capacity: dict[tuple, float]
+) -> dict[tuple[str, str, int], float]:
+    """Capacity of each (region, route, vintage) that retrofits took over, over the horizon."""
+    taken: dict[tuple[str, str, int], float] = defaultdict(float)
+    for k, retrofits in index.retrofits_of.items():
+        for r in data.regions:
+            for y in data.years:
+                amount = sum(new.get((r, other, y), 0.0) for other in retrofits)
+                previous = index.previous_year.get(y)
+                if amount <= 0 or previous is None:
+                    continue
+                freed = {
+                    v: capacity[(r, k, v, previous)] - capacity.get((r, k, v, y), 0.0)
+                    for v in index.vintages_at.get((r, k, previous), ())
+                }
+                whole = sum(max(0.0, f) for f in freed.values())
+                for v, f in freed.items():
+                    if whole > 0 and f > 0:
+                        taken[(r, k, v)] += amount * f / whole
+    return taken
 
 
 def pathway_indicators(data: ModelData, tables: dict[str, pd.DataFrame], emissions: dict[int, float]) -> dict:

@@ -1,0 +1,45 @@
+"""Pathway indicators, on hand-solved cases."""
+
+from __future__ import annotations
+
+import pytest
+from builders import Dataset
+
+from optimizer.outputs.indicators import largest_cut, reduction_share
+
+
+def _growing_demand(retrofit: bool) -> Dataset:
+    """10 Mt/yr of bf stock in service to 2060; demand rises to 15 Mt in 2030, so 5 Mt/yr of new bf
+    (capex 1,000 per t/yr, life 40) is built then; a 2035 cap of 0 stops bf. Without a retrofit,
+    clean steel (capex 1,000) takes all 15 Mt and the 2030 bf sits idle from 2035, well inside the
+    first half of its life: 5 × 1,000 of 5 × 1,000 + 15 × 1,000 new-plant capex is stranded (25 %).
+    With a zero-emission retrofit of bf, the 2030 plant is converted instead: nothing stranded."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, capex=1000, life=40, co2=2.0)
+    data.technology("clean", variable_om=150, capex=1000, life=40, lever="hydrogen")
+    if retrofit:
+        data.technology("bf_clean", variable_om=150, capex=100, life=30, lever="hydrogen", retrofit_of="bf")
+    data.demand({2025: 10, 2029: 10, 2030: 15})
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=10)
+    return data
+
+
+def test_new_build_idled_early_is_stranded(solve):
+    run = solve(_growing_demand(retrofit=False), end=2040, extra="cap = { 2035 = 0 }")
+    stranded = run.summary["indicators"]["stranded_new_build"]
+    assert stranded["share"] == pytest.approx(0.25)
+    assert stranded["by_route"] == pytest.approx({"bf": 5000})
+
+
+def test_capacity_converted_by_a_retrofit_is_not_stranded(solve):
+    run = solve(_growing_demand(retrofit=True), end=2040, extra="cap = { 2035 = 0 }")
+    assert run.tables["capacity"].query("technology == 'bf_clean'")["new"].sum() == pytest.approx(15)
+    assert run.summary["indicators"]["stranded_new_build"]["share"] == pytest.approx(0)
+
+
+def test_largest_cut_and_reduction_share():
+    """Linear between milestones: 100 → 80 → 20; the steepest 5 years are 2030–2035 (60 of 100)."""
+    emissions = {2025: 100.0, 2030: 80.0, 2035: 20.0}
+    assert largest_cut(emissions) == (pytest.approx(0.6), 2030)
+    assert reduction_share(emissions, 2030, 2035) == pytest.approx(60 / 80)
