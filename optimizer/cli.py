@@ -102,6 +102,12 @@ def _add_pathway_parsers(commands: argparse._SubParsersAction) -> None:
     mga = commands.add_parser("mga", help="near-optimal alternatives within a cost slack")
     mga.add_argument("scenario", type=Path, help="scenario TOML")
     mga.add_argument("--slack", type=float, default=0.05, help="allowed cost increase as a fraction (default 0.05)")
+    mga.add_argument(
+        "--slack-of",
+        choices=("total", "policy"),
+        default="total",
+        help="the slack is a fraction of the whole cost (default) or of the cost against the no-policy run",
+    )
     mga.add_argument("--lever", action="append", default=[], metavar="NAME", help="lever to push (repeatable)")
     mga.add_argument("--technology", action="append", default=[], metavar="NAME", help="technology to push")
     mga.add_argument("--sense", choices=("min", "max", "both"), default="min", help="minimise, maximise or both")
@@ -276,7 +282,9 @@ def _mga(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     out = args.out or child(RESULTS, f"{scenario.name}-mga", str(args.scenario))
-    outcome = run_mga(scenario, args.slack, _targets(args), out, time_limit=args.time_limit, force=args.force)
+    outcome = run_mga(
+        scenario, args.slack, _targets(args), out, time_limit=args.time_limit, force=args.force, slack_of=args.slack_of
+    )
     if not outcome.optimum.result.optimal:
         log.error("the scenario has no optimum (%s): no alternative solved; see %s", outcome.optimum.status, out)
         return 1

@@ -57,10 +57,13 @@ def check_targets(data: ModelData, targets: Iterable[Target]) -> None:
         raise InputError(issues)
 
 
-def cost_limit(data: ModelData, built: BuiltModel, optimum: float, slack: float) -> tuple[Terms, float]:
-    """The cost limit's row: the objective's coefficients and the most the cost may reach
-    (optimum + slack × |optimum|, million currency, present value)."""
-    return objective_coefficients(data, built.cost_terms), optimum + slack * abs(optimum)
+def cost_limit(
+    data: ModelData, built: BuiltModel, optimum: float, slack: float, basis: float | None = None
+) -> tuple[Terms, float]:
+    """The cost limit's row: the objective's coefficients and the most the cost may reach:
+    optimum + slack × |basis| (million currency, present value), the basis being the optimum's
+    whole cost unless another is given (e.g. the pathway's cost against its reference)."""
+    return objective_coefficients(data, built.cost_terms), optimum + slack * abs(optimum if basis is None else basis)
 
 
 def target_terms(data: ModelData, built: BuiltModel, target: Target) -> Terms:

@@ -114,14 +114,19 @@ def evaluate(terms: Terms, result: SolveResult) -> float:
     return sum(coef * result.value(variable, key) for (variable, key), coef in terms.items())
 
 
-def solve_alternative(optimum: RunResult, target: Target, slack: float, time_limit: float | None = None) -> Alternative:
+def solve_alternative(
+    optimum: RunResult, target: Target, slack: float, time_limit: float | None = None, slack_of: str = "total"
+) -> Alternative:
     """Cap the cost at the optimum plus the slack and push the target, on the optimum's HiGHS
     session: the cost limit is added to it the first time (its bound set again each time), the
-    objective becomes the target's and HiGHS starts cold. The session keeps both afterwards."""
+    objective becomes the target's and HiGHS starts cold. The session keeps both afterwards.
+
+    `slack_of`: "total" (a share of the optimum's whole cost) or "policy" (a share of the
+    pathway's cost against its no-policy reference, summary `cost_vs_reference`)."""
     data, built, session = optimum.data, optimum.built, optimum.solver
     check_targets(data, [target])
     started = time.perf_counter()
-    row, limit = cost_limit(data, built, optimum.summary["objective"], slack)
+    row, limit = cost_limit(data, built, optimum.summary["objective"], slack, _basis(optimum, slack_of))
     terms = target_terms(data, built, target)
     row_vector, objective_vector = session.cost_vector(row), session.cost_vector(target_objective(terms, target))
     built_seconds = time.perf_counter() - started
@@ -150,6 +155,7 @@ def solve_alternative(optimum: RunResult, target: Target, slack: float, time_lim
     optimum_value = evaluate(terms, optimum.result)
     summary["mga"] = {
         "slack": slack,
+        "slack_of": slack_of,
         "target": {"kind": target[0], "name": target[1]},
         "sense": target[2],
         "target_value": value,
@@ -165,6 +171,18 @@ def solve_alternative(optimum: RunResult, target: Target, slack: float, time_lim
     diagnosis = None if result.optimal else {"status": result.status, "message": f"HiGHS ended with {result.status}"}
     run = RunResult(optimum.scenario, data, built, session, result, summary, run_tables, diagnosis)
     return Alternative(target, run, value, optimum_value)
+
+
+def _basis(optimum: RunResult, slack_of: str) -> float | None:
+    """What the slack is a share of: None for the whole cost, else the policy cost."""
+    if slack_of == "total":
+        return None
+    cost = optimum.summary.get("cost_vs_reference") or {}
+    if slack_of != "policy" or cost.get("status") != "optimal":
+        raise InputError(
+            Issue("mga", "--slack-of policy needs a scenario with an emission policy (its cost against the reference)")
+        )
+    return float(cost["present_value"])
 
 
 def _cost_duals(result: SolveResult, limit_dual: float) -> SolveResult:
@@ -224,6 +242,7 @@ def run_mga(
     out_dir: str | Path | None = None,
     time_limit: float | None = None,
     force: bool = False,
+    slack_of: str = "total",
 ) -> MgaResult:
     """Solve the optimum, then one alternative per target; write `out_dir/optimum/`, one folder
     per alternative (`lever-ccus-min`, …) and `mga.csv`, if `out_dir` is given.
@@ -248,7 +267,7 @@ def run_mga(
     optimum = solve_data(scenario, data, files, time_limit, load_seconds=load_seconds)
     outcome = MgaResult(optimum, slack)
     if optimum.result.optimal:
-        outcome.alternatives = [solve_alternative(optimum, target, slack, time_limit) for target in targets]
+        outcome.alternatives = [solve_alternative(optimum, target, slack, time_limit, slack_of) for target in targets]
     if out_dir is not None:
         write_mga(outcome, out_dir, force=force)
     return outcome

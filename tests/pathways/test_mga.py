@@ -108,3 +108,17 @@ def test_alternative_without_an_optimum_is_recorded_not_raised(scenario):
     assert alternative.run.result.value("activity", ("CN", "bf", 2025, 2025)) == 0.0
     assert alternative.run.result.values == {}
     assert alternative.run.result.duals == {}
+
+
+def test_slack_as_a_share_of_the_policy_cost(scenario):
+    """The no-cap reference is all bf: 10 × 100 × 6 = 6,000, so the pathway costs 400 against it.
+    A slack of 50 % of that allows 200 more (not 50 % of 6,400): min ccus shifts 200 / 42 Mt of
+    ccs steel to eaf, captured = 1.8 × (25/3 − 200/42)."""
+    outcome = run_mga(scenario(extra=CAP), 0.5, [("lever", "ccus", "min")], slack_of="policy")
+    assert outcome.optimum.summary["cost_vs_reference"]["present_value"] == pytest.approx(400)
+    (alternative,) = outcome.alternatives
+    assert alternative.target_value == pytest.approx(1.8 * (25 / 3 - 200 / 42))
+    assert alternative.run.summary["objective"] == pytest.approx(6600)
+    assert alternative.run.summary["mga"]["slack_of"] == "policy"
+    with pytest.raises(InputError, match="--slack-of policy needs a scenario with an emission policy"):
+        run_mga(scenario(), 0.5, [("lever", "ccus", "min")], slack_of="policy")
