@@ -28,12 +28,19 @@ def write_comparison(comparison: Comparison, out_dir: str | Path, charts: bool =
     return out
 
 
-def compare_runs(run_dirs: Iterable[str | Path], out_dir: str | Path | None = None, charts: bool = True) -> Comparison:
+def compare_runs(
+    run_dirs: Iterable[str | Path],
+    out_dir: str | Path | None = None,
+    charts: bool = True,
+    reference: str | Path | None = None,
+) -> Comparison:
     """Load the run folders (or folders holding them), align them, and write to `out_dir` if given.
 
-    Every note (different year grids, datasets, skipped runs) is logged as a warning too.
+    Differences are against `reference` (a run folder; added if not among `run_dirs`), else
+    against the first run folder given (or found, in a folder holding several). Every note
+    (different year grids, datasets, skipped runs) is logged as a warning too.
     """
-    labels, runs, notes = load_runs(run_dirs)
+    labels, runs, notes = load_runs(run_dirs, reference)
     comparison = compare_tables(labels, runs, notes)
     for note in comparison.notes:
         log.warning("note: %s", note)
