@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.data.read import read_tables
-from optimizer.data.scenario import Override, TomlReader, apply_overrides, load_scenario, read_toml
+from optimizer.data.scenario import Override, TomlReader, apply_overrides, load_scenario, read_toml_text
 from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
 
@@ -87,8 +87,8 @@ class Sweep:
 def load_sweep(path: Path | str) -> Sweep:
     """Parse and check a sweep file; raise InputError listing every problem."""
     path = Path(path).resolve()
-    raw = read_toml(path, "sweep file")
-    reader = TomlReader(path.name)
+    raw, text = read_toml_text(path, "sweep file")
+    reader = TomlReader(path.name, text)
     problem = reader.problem
     allowed = {"name", "base", "method", "samples", "seed", "parameter", "resolve", "description"}
     reader.unknown(raw, allowed)
