@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -150,12 +150,22 @@ def grid(
 
 
 def thousands(ax: Axes, axis: str = "y") -> None:
-    """Headroom above (and below, if negative) the data; tick labels with thousands separators."""
+    """Headroom above (and below, if negative) the data on the y axis; tick labels with thousands
+    separators and as many decimals as the axis's range needs (156.035, not 156)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     low, high = ax.get_ylim() if axis == "y" else ax.get_xlim()
     if axis == "y":
         room = 0.04 * (high - low)
         low, high = (low - room if low < 0 else low), (high + room if high > 0 else high)
         ax.set_ylim(low, high)
-    span = max(abs(low), abs(high))
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if span >= 20 else f"{v:,.3g}"))
+    target.set_major_formatter(FuncFormatter(tick_format(high - low)))
+
+
+def tick_format(span: float) -> Callable[[float, object], str]:
+    """A tick formatter for an axis covering `span`: thousands separators, decimals as needed.
+
+    >>> [tick_format(9000)(v, None) for v in (0, 2500.0)], tick_format(0.04)(156.035, None)
+    (['0', '2,500'], '156.035')
+    """
+    decimals = max(0, math.ceil(-math.log10(span / 5))) if span > 0 else 0
+    return lambda value, _: f"{value:,.{decimals}f}" if value else "0"
