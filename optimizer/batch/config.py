@@ -19,6 +19,8 @@ from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
 
 METHODS = ("one-at-a-time", "grid", "latin-hypercube", "morris", "sobol")
+SWEEP_KEYS = {"name", "base", "method", "samples", "seed", "parameter", "resolve", "description"}
+PARAMETER_KEYS = {"name", "table", "where", "column", "op", "values", "range"}
 SAMPLED = ("latin-hypercube", "morris", "sobol")
 SCENARIO_COLUMNS = ("discount_rate", "budget")
 SCENARIO_PREFIXES = ("cap.", "carbon_price.")
@@ -90,8 +92,7 @@ def load_sweep(path: Path | str) -> Sweep:
     raw, text = read_toml_text(path, "sweep file")
     reader = TomlReader(path.name, text)
     problem = reader.problem
-    allowed = {"name", "base", "method", "samples", "seed", "parameter", "resolve", "description"}
-    reader.unknown(raw, allowed)
+    reader.unknown(raw, SWEEP_KEYS)
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problem("name", "required: a non-empty string")
     if not isinstance(raw.get("base"), str):
@@ -141,8 +142,7 @@ def _parameter(item: Any, number: int, method: str, reader: TomlReader) -> Param
     if not isinstance(item, dict):
         problem(prefix[:-1], "must be a table")
         return None  # type: ignore[return-value]
-    allowed = {"name", "table", "where", "column", "op", "values", "range"}
-    reader.unknown(item, allowed, prefix)
+    reader.unknown(item, PARAMETER_KEYS, prefix)
     name, table, column = item.get("name"), item.get("table"), item.get("column")
     op, where = item.get("op", "scale"), item.get("where", {})
     if not isinstance(name, str) or not name.isidentifier():
