@@ -150,7 +150,7 @@ def read_table(folder: Path, spec: TableSpec, issues: list[Issue]) -> pd.DataFra
     for name in unknown:
         hint = closest_match(name, spec.column_names)
         issues.append(
-            Issue(spec.file, f"unknown column{hint}; the columns are {', '.join(spec.column_names)}", column=name)
+            Issue(spec.file, f"unknown column{hint} (the columns are {', '.join(spec.column_names)})", column=name)
         )
     if raw.empty and spec.required:
         issues.append(Issue(spec.file, "table is empty: it needs at least one data row"))

@@ -77,7 +77,7 @@ class TomlReader:
     def unknown(self, table: dict[str, Any], allowed: set[str], prefix: str = "") -> None:
         for key in sorted(set(table) - allowed):
             hint = closest_match(key, sorted(allowed))
-            self.problem(prefix + key, f"unknown key{hint or ''}; allowed: {', '.join(sorted(allowed))}")
+            self.problem(prefix + key, f"unknown key{hint} (allowed: {', '.join(sorted(allowed))})")
 
     def number(self, table: dict[str, Any], key: str, prefix: str = "") -> float | None:
         value = table.get(key)
