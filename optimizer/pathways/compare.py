@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from optimizer.pathways.align import Comparison, compare_tables, load_runs, write_tables
-from optimizer.report.compare import write_page
 
 log = logging.getLogger("optimizer")
 
@@ -24,6 +23,8 @@ def write_comparison(comparison: Comparison, out_dir: str | Path, charts: bool =
     """Write the aligned tables, key_numbers.csv, compare.json and (with charts) plots/ and compare.html."""
     out = write_tables(comparison, out_dir)
     if charts:
+        from optimizer.report.compare import write_page  # matplotlib, only when charts are drawn
+
         write_page(comparison, out)
     return out
 
