@@ -20,13 +20,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from optimizer.data.read import read_tables
 from optimizer.data.scenario import load_scenario
 from optimizer.data.validate import validate_tables
-from optimizer.errors import InputError, Issue, command, log_to_console
+from optimizer.errors import InputError, Issue, command, log_to_console, plural
 from optimizer.outputs.folders import check_replaceable, child, staged
 from optimizer.report import cli as report_cli
 
@@ -94,6 +95,9 @@ def _add_pathway_parsers(commands: argparse._SubParsersAction) -> None:
     """`compare`, `mga` and `macc`: studies that compare or re-solve pathways."""
     compare = commands.add_parser("compare", help="compare run folders: aligned differences, charts, a page")
     compare.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders (or folders holding them)")
+    compare.add_argument(
+        "--reference", type=Path, metavar="RUN_DIR", help="the run the others are compared with (default: the first)"
+    )
     compare.add_argument("--out", type=Path, help="output folder (default: results/compare)")
     compare.add_argument("--no-charts", action="store_true", help="tables and compare.json only")
     _add_force(compare)
@@ -146,15 +150,25 @@ def _caps(text: str) -> list[float]:
 
 @command
 def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario or default_scenario())  # a bad path or key stops here, before solving
     from optimizer.runner import solve_scenario, write_run
 
-    scenario_path = args.scenario or default_scenario()
-    scenario = load_scenario(scenario_path)
-    out = args.out or child(RESULTS, scenario.name, str(scenario_path))
+    out = args.out or child(RESULTS, scenario.name, str(scenario.path))
     check_replaceable(out, "run", args.force)  # before solving: a refusal costs no time
-    log.info("solving %s", scenario_path)
+    log.info("solving %s (%s)", scenario.name, scenario.path)
     run = solve_scenario(scenario, time_limit=args.time_limit, write_mps=args.write_mps)
-    write_run(run, out, report=not args.no_report, force=args.force)
+    report = not args.no_report and run.result.optimal
+    if report:
+        from optimizer.report.cli import progress_bar, report_steps
+
+        log.info("writing %s and drawing its report (%d charts, report.html, iamc.csv) …", out,
+                 report_steps(run.tables) - 2)  # fmt: skip
+        clock = time.perf_counter()
+        with progress_bar(report_steps(run.tables), quiet=args.quiet) as progress:
+            write_run(run, out, report=True, force=args.force, progress=progress)
+        report_seconds = time.perf_counter() - clock
+    else:
+        write_run(run, out, force=args.force)
     timings = run.summary["timings"]
     phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
     if not run.result.optimal:
@@ -163,12 +177,12 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     final_year = run.data.years[-1]
     log.info(
-        "%s: objective %.6g %s; emissions %d: %.1f MtCO2 (%s)",
+        "%s: objective %s %s; emissions %d: %s MtCO2/yr (%s)",
         run.status,
-        run.result.objective,
+        f"{run.result.objective:,.0f}",
         run.summary["objective_unit"],
         final_year,
-        run.summary["emissions"][str(final_year)],
+        f"{run.summary['emissions'][str(final_year)]:,.1f}",
         run.data.scope,
     )
     cost = run.summary.get("cost_vs_reference") or {}
@@ -181,8 +195,12 @@ def _run(args: argparse.Namespace) -> int:
             f"{average:,.0f}" if average is not None else "–",
             run.data.currency,
         )
+    if report:
+        phases += f"; report {report_seconds:.1f} s"
     log.info("timings: %s", phases)
     log.info("results written to %s", out)
+    if report:
+        log.info("report: %s", out / "report.html")
     return 0
 
 
@@ -196,17 +214,20 @@ def _validate(args: argparse.Namespace) -> int:
         if issues:
             raise InputError(issues)
         log.info(
-            "%s: valid (%d technologies, %d commodities)", path, len(tables["technologies"]), len(tables["commodities"])
+            "%s: valid (%s, %s)",
+            path,
+            plural(len(tables["technologies"]), "technology", "technologies"),
+            plural(len(tables["commodities"]), "commodity", "commodities"),
         )
         return 0
     from optimizer.data.model_data import load_model_data
 
     data, _ = load_model_data(path)
     log.info(
-        "%s: valid (%d technologies, %d regions, years %d–%d)",
+        "%s: valid (%s, %s, years %d–%d)",
         path,
-        len(data.technologies),
-        len(data.regions),
+        plural(len(data.technologies), "technology", "technologies"),
+        plural(len(data.regions), "region"),
         data.years[0],
         data.years[-1],
     )
@@ -254,19 +275,25 @@ def _compare(args: argparse.Namespace) -> int:
     from optimizer.pathways.compare import compare_runs
 
     out = args.out or RESULTS / "compare"
-    comparison = compare_runs(args.runs, out, charts=not args.no_charts, force=args.force)
+    comparison = compare_runs(args.runs, out, charts=not args.no_charts, reference=args.reference, force=args.force)
     last = comparison.common_years[-1]
+    unit = comparison.cost_unit
+    log.info("reference: %s; cumulative costs %d–%d, present value in %s", comparison.reference,
+             *comparison.span, unit)  # fmt: skip
     for row in comparison.key_numbers.to_dict("records"):
+        delta = row["delta_cost_discounted"]
         log.info(
-            "%-24s emissions %d: %9.1f MtCO2  cumulative cost (PV): %.6g  (%+.6g against %s)",
+            "%-24s emissions %d: %s MtCO2/yr  cumulative cost (PV): %s %s  (%s %s against %s)",
             row["run"],
             last,
-            row[f"emissions_{last}"],
-            row["cumulative_cost_discounted"],
-            row["delta_cost_discounted"],
+            f"{row[f'emissions_{last}']:9,.1f}",
+            f"{row['cumulative_cost_discounted']:,.0f}",
+            unit,
+            f"{delta:+,.0f}",
+            unit,
             comparison.reference,
         )
-    log.info("comparison written to %s", out)
+    log.info("comparison written to %s (compare.html)", out)
     return 0
 
 
@@ -288,15 +315,17 @@ def _mga(args: argparse.Namespace) -> int:
     if not outcome.optimum.result.optimal:
         log.error("the scenario has no optimum (%s): no alternative solved; see %s", outcome.optimum.status, out)
         return 1
-    log.info("optimum: %.6g %s", outcome.optimum.summary["objective"], outcome.optimum.summary["objective_unit"])
+    log.info("optimum: %s %s", _number(outcome.optimum.summary["objective"]), outcome.optimum.summary["objective_unit"])
     for row in outcome.table().to_dict("records"):
+        increase = row["cost_increase_pct"]
         log.info(
-            "%-28s %-8s target %.6g (optimum %.6g), cost %+.3g %%",
+            "%-28s %-8s target %s %s (at the optimum %s), cost %s",
             row["folder"],
             row["status"],
-            row["target_value"] if row["target_value"] is not None else float("nan"),
-            row["optimum_target_value"],
-            row["cost_increase_pct"] if row["cost_increase_pct"] is not None else float("nan"),
+            _number(row["target_value"]),
+            row["target_unit"],
+            _number(row["optimum_target_value"]),
+            f"{increase:+.2f} % against the optimum" if increase is not None else "–",
         )
     log.info("alternatives written to %s", out)
     return 0 if outcome.all_optimal else 1
@@ -309,11 +338,36 @@ def _macc(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     out = args.out or child(RESULTS, f"{scenario.name}-macc", str(args.scenario))
     outcome = run_macc(scenario, args.caps or DEFAULT_CAPS, out, time_limit=args.time_limit, force=args.force)
+    solved = [run for run in outcome.runs.values() if run.result.optimal]
+    price_unit = str(solved[0].tables["carbon_price"]["unit"].iloc[0]) if solved else ""
+    cost_unit = solved[0].summary["objective_unit"] if solved else ""
+    log.info("final-year cap (MtCO2/yr), status, carbon price (%s), objective (%s):", price_unit, cost_unit)
     for row in outcome.table.to_dict("records"):
-        price = row.get("carbon_price", float("nan"))
-        log.info("cap %8g  %-10s carbon price %10.1f  objective %s", row["cap"], row["status"], price, row["objective"])
+        log.info(
+            "cap %8s  %-10s carbon price %10s  objective %s",
+            f"{row['cap']:,g}",
+            row["status"],
+            _number(row.get("carbon_price")),
+            _number(row["objective"]),
+        )
     log.info("MACC written to %s", out)
     return 0 if outcome.all_optimal else 1
+
+
+def _number(value: float | None) -> str:
+    """A number for the console: thousands separators, digits that matter, '–' for none.
+
+    >>> _number(154958400.32503533), _number(32.443), _number(0.01234), _number(None)
+    ('154,958,400', '32.4', '0.0123', '–')
+    """
+    if value is None or value != value:
+        return "–"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.1f}"
+    return f"{value:.3g}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,6 +83,40 @@ def describe(data: ModelData, family: str, key: tuple) -> str:
     return names[family](key)
 
 
+def where_to_edit(family: str, key: tuple) -> str:
+    """The input that states a limit: the file, the rows and the column to edit.
+
+    >>> where_to_edit("capacity_growth", ("CHN", "kiln_electric", 2030))
+    'bounds.csv rows for kiln_electric in CHN, bound max_growth / growth_seed (column value)'
+    >>> where_to_edit("cumulative_supply", ("CHN", "co2_storage"))
+    'cumulative_limits.csv row for co2_storage in CHN (column max_total)'
+    """
+    bounds = {
+        "max_share": "max_share",
+        "min_share": "min_share",
+        "max_capacity": "max_capacity",
+        "min_capacity": "min_capacity",
+        "max_new_capacity": "max_new_capacity",
+        "capacity_growth": "max_growth / growth_seed",
+    }
+    if family in bounds:
+        return f"bounds.csv rows for {key[1]} in {key[0]}, bound {bounds[family]} (column value)"
+    if family == "emission_cap":
+        return (
+            f"the scenario's [emissions] cap (region all), or emission_limits.csv rows for {key[0]}, scope {key[1]} "
+            "(column max_emissions)"
+        )
+    if family == "emission_budget":
+        return "the scenario's [emissions] budget"
+    if family == "commodity_balance":
+        return f"demand.csv rows for {key[1]} in {key[0]} (column value), or what can supply it"
+    if family == "max_supply":
+        return f"commodity_prices.csv rows for {key[1]} in {key[0]} (column max_supply)"
+    if family == "cumulative_supply":
+        return f"cumulative_limits.csv row for {key[1]} in {key[0]} (column max_total)"
+    return ""
+
+
 def _limit_value(data: ModelData, slack: Slack) -> float:
     """The limit as the data state it. Rows with variables on both sides (shares, growth) are
     stored by Pyomo with a zero bound, so those are read from the bounds table instead: the
@@ -104,6 +138,7 @@ def _violations(data: ModelData, slacks: list[Slack], result: SolveResult) -> li
                 {
                     "limit": describe(data, slack.family, slack.key),
                     "constraint": f"{slack.family}[{','.join(map(str, slack.key))}]",
+                    "edit": where_to_edit(slack.family, slack.key),
                     "value": _limit_value(data, slack),
                     "violation": amount,
                     "unit": _unit(data, slack.family, slack.key),
@@ -127,6 +162,7 @@ def _binding(data: ModelData, result: SolveResult, limit: int = 12) -> list[dict
         {
             "limit": describe(data, family, key),
             "constraint": f"{family}[{','.join(map(str, key))}]",
+            "edit": where_to_edit(family, key),
             "shadow_price": weight,
         }
         for weight, family, key in found[:limit]
@@ -180,8 +216,10 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str], window: 
             lines.append(
                 f"{v['limit']} of {limit} {v['unit']} cannot be met: the minimum reachable is {reached} {v['unit']}"
             )
+            lines.append(f"  → edit {v['edit']}")
         if diagnosis["binding"]:
-            lines.append("limits holding emissions up: " + "; ".join(b["limit"] for b in diagnosis["binding"]))
+            lines.append("limits holding emissions up (loosen one, or the cap):")
+            lines += [f"  - {b['limit']} → {b['edit']}" for b in diagnosis["binding"]]
         diagnosis["message"] = prefix + "\n".join(lines)
         return diagnosis
     slacks, result = _elastic_solve(data, settings, CAP_FAMILIES + OTHER_FAMILIES, True, window)
@@ -192,7 +230,7 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str], window: 
     diagnosis["violations"] = violations
     diagnosis["message"] = prefix + "\n".join(
         f"{v['limit']} ({distinct(v['value'], v['value'] + v['violation'])[0]} {v['unit']}) must give way by "
-        f"{v['violation']:,.4g} {v['unit']}"
+        f"{v['violation']:,.4g} {v['unit']} → edit {v['edit']}"
         for v in violations
     )
     return diagnosis

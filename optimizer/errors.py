@@ -22,8 +22,10 @@ BAD_INPUT = 2  # the exit code of bad input or usage (0: done, 1: a solve ended 
 class Issue:
     """One problem in an input file.
 
-    `row` is the line number in the file as a text editor shows it (the header is line 1),
-    or None when the problem concerns the whole file or a column.
+    `row` is the line number in the file as a text editor shows it (the header of a CSV file is
+    line 1), or None when the problem concerns the whole file or a column. In a TOML file
+    (scenario, sweep, dataset.toml) `column` holds the key, dotted (`emissions.cap`), and the
+    issue reads "line 7, key 'emissions.cap'".
     """
 
     file: str
@@ -32,11 +34,12 @@ class Issue:
     column: str | None = None
 
     def __str__(self) -> str:
+        toml = self.file.endswith(".toml")
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {'line' if toml else 'row'} {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            where += f", {'key' if toml else 'column'} '{self.column}'"
         return f"{where}: {self.message}"
 
 
@@ -49,9 +52,18 @@ class InputError(Exception):
 
     def report(self) -> str:
         """All issues, one a line, with a count."""
-        lines = [f"{len(self.issues)} problem(s) in the inputs:"]
+        lines = [f"{plural(len(self.issues), 'problem')} in the inputs:"]
         lines += [f"  - {issue}" for issue in self.issues]
         return "\n".join(lines)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 problem', '3 problems', '1 region'.
+
+    >>> plural(1, "problem"), plural(3, "problem"), plural(0, "technology", "technologies")
+    ('1 problem', '3 problems', '0 technologies')
+    """
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 class SolverError(Exception):

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -99,6 +100,14 @@ def _injection_limit(data: ModelData) -> dict[str, float]:
         if commodity == data.roles.get("co2_storage") and year in data.years:
             limits[str(year)] = limits.get(str(year), 0.0) + value
     return limits
+
+
+def _storage_limit(data: ModelData) -> float | None:
+    """CO2 storage capacity over the horizon (MtCO2, all regions: the cumulative limit on the
+    commodity with role co2_storage), or None when there is none."""
+    storage = data.roles.get("co2_storage")
+    limits = [value for (_region, commodity), value in data.cumulative_limit.items() if commodity == storage]
+    return float(sum(limits)) if limits else None
 
 
 def _resolved(scenario: Scenario, data: ModelData) -> dict:
@@ -238,6 +247,8 @@ def solve_data(
         },
         "cap": {str(y): v for (g, _s, y), v in sorted(data.caps.items()) if g == "all"},
         "injection_limit": _injection_limit(data),
+        "storage_limit": _storage_limit(data),
+        "labels": {name: technology.label for name, technology in data.technologies.items() if technology.label},
         "levers": lever_summary(run_tables["abatement"], data.years[-1]) if run_tables else None,
         "years": list(data.years),
         "tail": data.weight[data.years[-1]],
@@ -394,12 +405,23 @@ def _diagnose(
     return {"status": result.status, "message": message}
 
 
-def write_run(run: RunResult, out: Path | str, report: bool = False, force: bool = False) -> Path:
-    """Write the run folder atomically; with `report`, also plots/, report.html and iamc.csv
-    (made from the written tables before the folder is swapped into place). Return its path.
+def write_run(
+    run: RunResult,
+    out: Path | str,
+    report: bool = False,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Write the run folder atomically and return its path.
+
+    With `report=True` (what `optimizer run` does unless `--no-report`), also plots/,
+    report.html and iamc.csv, made from the written tables before the folder is renamed into
+    place; `progress(step)` is called before each chart and file. Without it only the tables,
+    summary.json (and diagnosis.json) are written: `optimizer report OUT` adds the report later.
 
     An existing `out` is replaced only if it is a run folder this tool wrote holding nothing
-    else (or it is empty), unless `force`; else InputError (`optimizer.outputs.folders`)."""
+    else (or it is empty), unless `force`; else InputError (`optimizer.outputs.folders`).
+    """
     out = Path(out)
     clock = time.perf_counter()
 
@@ -414,6 +436,8 @@ def write_run(run: RunResult, out: Path | str, report: bool = False, force: bool
     if report and run.result.optimal:
         from optimizer.report import write_report  # matplotlib loads only where a report is made
 
-        extra = write_report
+        def extra(folder: Path) -> None:
+            write_report(folder, progress=progress)
+
     write_folder(out, run.tables, documents, extra=extra, force=force)
     return out

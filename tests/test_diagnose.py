@@ -55,3 +55,27 @@ def test_a_small_gap_is_shown_with_the_digits_that_tell_limit_and_floor_apart(so
     run = solve(_steel_with_ccs(), extra="cap = { 2030 = 10.7 }")
     assert run.status == "infeasible"
     assert "of 10.7 MtCO2 cannot be met: the minimum reachable is 11.0 MtCO2" in run.diagnosis["message"]
+
+
+def test_the_diagnosis_names_the_file_and_column_to_edit(solve):
+    """Each limit in the message points at the input that states it."""
+    run = solve(_steel_with_ccs(), extra="cap = { 2030 = 4 }")
+    message = run.diagnosis["message"]
+    assert "→ edit the scenario's [emissions] cap" in message
+    assert "supply limit of co2_storage in R1, 2030 → commodity_prices.csv rows for co2_storage in R1 (column max_supply)" in message
+    binding = {b["constraint"]: b["edit"] for b in run.diagnosis["binding"]}
+    assert binding["max_supply[R1,co2_storage,2030]"].startswith("commodity_prices.csv")
+
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("new", variable_om=100, lever="hydrogen")
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="new", year=2025, bound="max_growth", value=0.0)
+    data.add("bounds", region="R1", technology="new", year=2025, bound="growth_seed", value=3.0)
+    data.add("bounds", region="R1", technology="new", year=2025, bound="max_share", value=1.0)
+    growth = solve(data, end=2025)
+    edits = {v["constraint"].split("[")[0]: v["edit"] for v in growth.diagnosis["violations"]}
+    assert edits.get("capacity_growth", "bounds.csv rows for new in R1, bound max_growth / growth_seed (column value)") == (
+        "bounds.csv rows for new in R1, bound max_growth / growth_seed (column value)"
+    )
+    assert "→ edit" in growth.diagnosis["message"]

@@ -50,7 +50,7 @@ def test_same_inputs_give_byte_identical_tables(tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     summary = json.loads((first / "summary.json").read_text())
     assert set(summary["inputs_sha256"]) >= {"technologies.csv", "scenario:net-zero-2060.toml"}
-    assert summary["resolved_scenario"]["cap"] == {"2060": 450.0}
+    assert summary["resolved_scenario"]["cap"]["2060"] == 450.0
 
 
 MUTATIONS = ["", "abc", "-1", "1e400", "nan", "2.5", "9999999", "R9", "unknown_thing", " ", "0", "1.5"]

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.data.read import read_tables
-from optimizer.data.scenario import Override, TomlReader, apply_overrides, load_scenario, read_toml
+from optimizer.data.scenario import Override, TomlReader, apply_overrides, load_scenario, read_toml_text
 from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
 from optimizer.outputs.folders import name_problem
 
 METHODS = ("one-at-a-time", "grid", "latin-hypercube", "morris", "sobol")
+SWEEP_KEYS = {"name", "base", "method", "samples", "seed", "parameter", "resolve", "description"}
+PARAMETER_KEYS = {"name", "table", "where", "column", "op", "values", "range"}
 SAMPLED = ("latin-hypercube", "morris", "sobol")
 SCENARIO_COLUMNS = ("discount_rate", "budget")
 SCENARIO_PREFIXES = ("cap.", "carbon_price.")
@@ -88,11 +90,10 @@ class Sweep:
 def load_sweep(path: Path | str) -> Sweep:
     """Parse and check a sweep file; raise InputError listing every problem."""
     path = Path(path).resolve()
-    raw = read_toml(path, "sweep file")
-    reader = TomlReader(path.name)
+    raw, text = read_toml_text(path, "sweep file")
+    reader = TomlReader(path.name, text)
     problem = reader.problem
-    allowed = {"name", "base", "method", "samples", "seed", "parameter", "resolve", "description"}
-    reader.unknown(raw, allowed)
+    reader.unknown(raw, SWEEP_KEYS)
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problem("name", "required: a non-empty string")
     elif name_problem(raw["name"]):  # it names the sweep folder: results/<name>/
@@ -144,8 +145,7 @@ def _parameter(item: Any, number: int, method: str, reader: TomlReader) -> Param
     if not isinstance(item, dict):
         problem(prefix[:-1], "must be a table")
         return None  # type: ignore[return-value]
-    allowed = {"name", "table", "where", "column", "op", "values", "range"}
-    reader.unknown(item, allowed, prefix)
+    reader.unknown(item, PARAMETER_KEYS, prefix)
     name, table, column = item.get("name"), item.get("table"), item.get("column")
     op, where = item.get("op", "scale"), item.get("where", {})
     if not isinstance(name, str) or not name.isidentifier():

@@ -7,6 +7,7 @@ are checked in `validate.py`.
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.data.schema import TABLES, Column, TableSpec
+from optimizer.data.tomlfile import TomlReader, closest_match
 from optimizer.errors import InputError, Issue
 
 LINE = "line"
+MISSING = "missing_columns"  # DataFrame.attrs key: columns the file lacks
 
 DATASET_KEYS = {"name": str, "description": str, "currency": str, "base_year": int, "pin_base_year": bool}
 
@@ -42,24 +45,25 @@ def read_dataset_info(folder: Path, issues: list[Issue]) -> DatasetInfo | None:
         issues.append(Issue("dataset.toml", f"missing: expected at {path}"))
         return None
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         issues.append(Issue("dataset.toml", f"not valid TOML: {exc}"))
         return None
-    before = len(issues)
+    reader = TomlReader("dataset.toml", text)
     allowed = {*DATASET_KEYS, "discount_rate"}
-    for key in sorted(set(raw) - allowed):
-        issues.append(Issue("dataset.toml", f"unknown key '{key}'; allowed: {sorted(allowed)}"))
+    reader.unknown(raw, allowed)
     for key in ("name", "currency", "base_year", "discount_rate"):
         if key not in raw:
-            issues.append(Issue("dataset.toml", f"missing key '{key}'"))
+            reader.problem(key, "missing key: add it")
     for key, kind in DATASET_KEYS.items():
         if key in raw and (not isinstance(raw[key], kind) or (kind is not bool and isinstance(raw[key], bool))):
-            issues.append(Issue("dataset.toml", f"'{key}' must be a {kind.__name__}"))
+            reader.problem(key, f"must be a {kind.__name__}")
     rate = raw.get("discount_rate")
     if rate is not None and (not isinstance(rate, int | float) or not 0 <= rate < 1):
-        issues.append(Issue("dataset.toml", "'discount_rate' must be a number in [0, 1)"))
-    if len(issues) > before:
+        reader.problem("discount_rate", "must be a number in [0, 1)")
+    if reader.issues:
+        issues += reader.issues
         return None
     return DatasetInfo(
         name=raw["name"],
@@ -128,32 +132,53 @@ def read_table(folder: Path, spec: TableSpec, issues: list[Issue]) -> pd.DataFra
             raw[column.name] = ""  # an optional column added to the contract later: blank
     missing = [c for c in spec.column_names if c not in raw.columns]
     unknown = [c for c in raw.columns if c not in spec.column_names]
+    renamed = {name: typo[0] for name in missing if (typo := difflib.get_close_matches(name, unknown, n=1, cutoff=0.6))}
+    left = [name for name in missing if name not in renamed]
+    spare = [name for name in unknown if name not in renamed.values()]
+    for name in left:  # an abbreviation: 'tech' for 'technology'
+        short = [u for u in spare if len(u) >= 3 and (name.startswith(u) or u.startswith(name))]
+        if short:
+            renamed[name] = short[0]
+            spare.remove(short[0])
     for name in missing:
-        issues.append(
-            Issue(spec.file, "missing column: add it to the header (cells may stay blank if optional)", column=name)
-        )
+        if name in renamed:  # one cause, reported once: the header names the column wrongly
+            unknown.remove(renamed[name])
+            message = f"missing column: the header has '{renamed[name]}' instead; a typo? rename it to '{name}'"
+        else:
+            message = "missing column: add it to the header (cells may stay blank if optional)"
+        issues.append(Issue(spec.file, message, column=name))
     for name in unknown:
+        hint = closest_match(name, spec.column_names)
         issues.append(
-            Issue(spec.file, f"unknown column (a typo?); the columns are {', '.join(spec.column_names)}", column=name)
+            Issue(spec.file, f"unknown column{hint} (the columns are {', '.join(spec.column_names)})", column=name)
         )
-    if missing:
-        return empty
     if raw.empty and spec.required:
         issues.append(Issue(spec.file, "table is empty: it needs at least one data row"))
+    present = [column for column in spec.columns if column.name not in missing]
     records: dict[str, list[object]] = {c.name: [] for c in spec.columns}
-    for position, cells in enumerate(raw[list(spec.column_names)].itertuples(index=False)):
-        for column, cell in zip(spec.columns, cells, strict=True):
+    for position, cells in enumerate(raw[[c.name for c in present]].itertuples(index=False)):
+        for column, cell in zip(present, cells, strict=True):
             value, problem = _coerce(cell, column)
             if problem:
                 issues.append(Issue(spec.file, problem, row=position + 2, column=column.name))
             records[column.name].append(value)
+    for name in missing:  # read the other columns all the same, so their own problems show
+        records[name] = [None] * len(raw)
     table = pd.DataFrame(records, dtype=object)
     table[LINE] = range(2, len(raw) + 2)
     for column in spec.columns:
         if column.type == "float":
             table[column.name] = pd.to_numeric(table[column.name], errors="coerce").astype(float)
-    _check_duplicates(table, spec, issues)
+    table.attrs[MISSING] = tuple(missing)
+    if not set(missing) & set(spec.key):
+        _check_duplicates(table, spec, issues)
     return table
+
+
+def missing_columns(table: pd.DataFrame) -> tuple[str, ...]:
+    """Columns a table's file lacks (read as blanks): checks that need them are skipped, since
+    the missing column is already reported and everything else would follow from it."""
+    return tuple(table.attrs.get(MISSING, ()))
 
 
 def _check_duplicates(table: pd.DataFrame, spec: TableSpec, issues: list[Issue]) -> None:

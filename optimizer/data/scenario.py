@@ -6,7 +6,6 @@ name the file and the key. `apply_overrides` changes typed tables in place of th
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -15,8 +14,12 @@ import pandas as pd
 
 from optimizer.data.read import LINE, domain_problem
 from optimizer.data.schema import SCOPES, TABLES_BY_NAME
+from optimizer.data.tomlfile import TomlReader, closest_match, read_toml, read_toml_text, shown_path
 from optimizer.errors import InputError, Issue
 from optimizer.outputs.folders import name_problem
+
+__all__ = ["Foresight", "Override", "Scenario", "SolverSettings", "TomlReader", "apply_overrides", "load_scenario",
+           "read_toml", "read_toml_text"]  # fmt: skip
 
 Operation = Literal["scale", "set", "add"]
 SolverMethod = Literal["ipm", "simplex", "choose"]
@@ -88,62 +91,29 @@ _SOLVER_KEYS = {"method", "time_limit", "threads"}
 _FORESIGHT_KEYS = {"mode", "window"}
 
 
-class TomlReader:
-    """Collects problems while reading one TOML document."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.issues: list[Issue] = []
-
-    def problem(self, key: str, message: str) -> None:
-        self.issues.append(Issue(self.file, message, column=key))
-
-    def unknown(self, table: dict[str, Any], allowed: set[str], prefix: str = "") -> None:
-        for key in sorted(set(table) - allowed):
-            self.problem(prefix + key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
-
-    def number(self, table: dict[str, Any], key: str, prefix: str = "") -> float | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(prefix + key, f"must be a number, got {value!r}")
-            return None
-        return float(value)
-
-    def year_map(self, table: dict[str, Any], key: str) -> dict[int, float] | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, dict) or not value:
-            self.problem(f"emissions.{key}", "must be a table of year = value, e.g. { 2060 = 450 }")
-            return None
-        result: dict[int, float] = {}
-        for year, amount in value.items():
-            if not str(year).isdigit():
-                self.problem(f"emissions.{key}", f"'{year}' is not a year")
-            elif isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
-                self.problem(f"emissions.{key}", f"value for {year} must be a number ≥ 0")
-            else:
-                result[int(year)] = float(amount)
-        return result
-
-
-def read_toml(path: Path, kind: str) -> dict[str, Any]:
-    """The parsed TOML document at `path` (absolute); InputError if it is missing or malformed."""
-    if not path.is_file():
-        raise InputError(Issue(str(path), f"{kind} does not exist"))
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Issue(path.name, f"not valid TOML: {exc}")) from exc
+def _check_dataset(folder: Path, written: str, reader: TomlReader) -> None:
+    """The scenario's `dataset` must be a folder: say where it was looked for, and what is near."""
+    if folder.is_dir():
+        return
+    parent = folder.parent
+    while not parent.is_dir() and parent != parent.parent:
+        parent = parent.parent
+    candidates = sorted(p.name for p in parent.iterdir() if p.is_dir() and (p / "dataset.toml").is_file())
+    hint = closest_match(folder.name, candidates)
+    if not hint and candidates:
+        hint = f"; datasets in {shown_path(parent)}: {', '.join(candidates)}"
+    reader.problem(
+        "dataset",
+        f"'{written}' is not a folder: looked for {shown_path(folder)} (the path is relative to the scenario "
+        f"file's folder){hint}",
+    )
 
 
 def load_scenario(path: Path | str) -> Scenario:
     """Parse and check a scenario file; raise InputError listing every problem."""
     path = Path(path).resolve()
-    reader = TomlReader(path.name)
-    raw = read_toml(path, "scenario file")
+    raw, text = read_toml_text(path, "scenario file")
+    reader = TomlReader(path.name, text)
     reader.unknown(raw, _TOP_KEYS)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -153,6 +123,8 @@ def load_scenario(path: Path | str) -> Scenario:
     dataset = raw.get("dataset")
     if not isinstance(dataset, str):
         reader.problem("dataset", "required: the dataset folder, relative to this file")
+    else:
+        _check_dataset((path.parent / dataset).resolve(), dataset, reader)
     start, end, step, tail = _years(raw.get("years"), reader)
     emissions = raw.get("emissions", {})
     if not isinstance(emissions, dict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.data.read import LINE
+from optimizer.data.read import LINE, missing_columns
 from optimizer.data.schema import ALL_REGIONS, TABLES
 from optimizer.errors import Issue
 
@@ -48,7 +48,7 @@ def _check_sources(tables: Tables, issues: list[Issue]) -> None:
     for line in assumptions[LINE]:
         issues.append(Issue("sources.csv", "an assumption must state its reasoning", row=int(line), column="note"))
     for spec in TABLES:
-        if not spec.has_source:
+        if not spec.has_source or "source" in missing_columns(tables[spec.name]):
             continue
         table = tables[spec.name]
         bad = table[table["source"].notna() & ~table["source"].isin(known)]
@@ -58,6 +58,8 @@ def _check_sources(tables: Tables, issues: list[Issue]) -> None:
 
 def _check_refs(tables: Tables, name: str, column: str, known: set[str], where: str, issues: list[Issue]) -> None:
     table = tables[name]
+    if column in missing_columns(table):
+        return
     bad = table[table[column].notna() & ~table[column].isin(known)]
     for line, value in zip(bad[LINE], bad[column], strict=True):
         issues.append(
@@ -72,6 +74,8 @@ def _check_refs(tables: Tables, name: str, column: str, known: set[str], where: 
 
 def _check_coverage(tables: Tables, tech_names: set[str], issues: list[Issue]) -> None:
     for name in ("tech_costs", "tech_emissions"):
+        if "technology" in missing_columns(tables[name]):
+            continue  # reported once as a missing column: every technology would follow from it
         covered = set(tables[name]["technology"].dropna())
         for tech in sorted(tech_names - covered):
             line = _line_of(tables["technologies"], "technology", tech)

@@ -62,6 +62,12 @@ class Comparison:
         return self.labels[0]
 
     @property
+    def cost_unit(self) -> str:
+        """The unit of cumulative costs (e.g. 'million CNY2025'), or '' when no run has costs."""
+        units = self.tables.get("cumulative_cost", pd.DataFrame(columns=["unit"]))["unit"].dropna()
+        return str(units.iloc[0]) if len(units) else ""
+
+    @property
     def share_years(self) -> list[int]:
         """The common years whose lever shares are drawn side by side (see `share_years`)."""
         return share_years(self.common_years)
@@ -157,11 +163,26 @@ def _sweep_scope(folder: Path) -> str:
         return "direct+indirect"
 
 
-def load_runs(paths: Iterable[str | Path]) -> tuple[list[str], list[RunTables], list[str]]:
-    """(labels, runs, notes) of every run folder found; runs without an optimum are skipped."""
+def with_reference(folders: list[Path], reference: str | Path | None) -> list[Path]:
+    """`folders` with the reference run first: `reference` if given (added when it is not among
+    them), else the first folder as given."""
+    if reference is None:
+        return folders
+    chosen = Path(reference)
+    if not chosen.is_dir() or not _is_run(chosen):
+        raise InputError(Issue(str(chosen), "--reference is not a run folder (no summary.json in it)"))
+    same = [folder for folder in folders if folder.resolve() == chosen.resolve()]
+    return [same[0] if same else chosen, *(folder for folder in folders if folder.resolve() != chosen.resolve())]
+
+
+def load_runs(
+    paths: Iterable[str | Path], reference: str | Path | None = None
+) -> tuple[list[str], list[RunTables], list[str]]:
+    """(labels, runs, notes) of every run folder found, the reference first (`reference`, else
+    the first found); runs without an optimum are skipped."""
     runs: list[RunTables] = []
     notes: list[str] = []
-    for folder in find_runs(paths):
+    for folder in with_reference(find_runs(paths), reference):
         try:
             runs.append(load_run(folder) if (folder / "summary.json").is_file() else _load_point(folder))
         except (FileNotFoundError, InputError) as error:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from optimizer.outputs.folders import check_replaceable, staged
 from optimizer.pathways.align import Comparison, compare_tables, load_runs, write_tables
-from optimizer.report.compare import write_page
 
 log = logging.getLogger("optimizer")
 
@@ -29,20 +28,28 @@ def write_comparison(comparison: Comparison, out_dir: str | Path, charts: bool =
     with staged(out_dir, "compare", force) as folder:
         write_tables(comparison, folder)
         if charts:
+            from optimizer.report.compare import write_page  # matplotlib, only when charts are drawn
+
             write_page(comparison, folder)
     return Path(out_dir)
 
 
 def compare_runs(
-    run_dirs: Iterable[str | Path], out_dir: str | Path | None = None, charts: bool = True, force: bool = False
+    run_dirs: Iterable[str | Path],
+    out_dir: str | Path | None = None,
+    charts: bool = True,
+    reference: str | Path | None = None,
+    force: bool = False,
 ) -> Comparison:
     """Load the run folders (or folders holding them), align them, and write to `out_dir` if given.
 
-    Every note (different year grids, datasets, skipped runs) is logged as a warning too.
+    Differences are against `reference` (a run folder; added if not among `run_dirs`), else
+    against the first run folder given (or found, in a folder holding several). Every note
+    (different year grids, datasets, skipped runs) is logged as a warning too.
     """
     if out_dir is not None:
         check_replaceable(out_dir, "compare", force)
-    labels, runs, notes = load_runs(run_dirs)
+    labels, runs, notes = load_runs(run_dirs, reference)
     comparison = compare_tables(labels, runs, notes)
     for note in comparison.notes:
         log.warning("note: %s", note)

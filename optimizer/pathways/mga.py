@@ -92,6 +92,7 @@ class MgaResult:
                 "status": alt.run.status,
                 "target_value": alt.target_value,
                 "optimum_target_value": alt.optimum_target_value,
+                "target_unit": alt.run.summary["mga"]["target_unit"],
                 "cost": alt.run.summary["objective"],
                 "cost_increase_pct": _increase(alt.run.summary["objective"], optimum),
             }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from pathlib import Path
 
@@ -19,22 +18,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from optimizer.pathways.align import Comparison
+from optimizer.report import figures as fg
 from optimizer.report import style as st
 from optimizer.report.html import CSS, fmt
 
-DPI = 110
-
 
 def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1) -> tuple[Figure, list[Axes]]:
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(width, height), dpi=fg.DPI, layout="constrained")
     axes = figure.subplots(nrows, ncols, squeeze=False, sharey=True)
     return figure, list(axes.ravel())
-
-
-def _png(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def _run_colours(labels: list[str]) -> dict[str, str]:
@@ -60,6 +52,7 @@ def emissions_chart(comparison: Comparison) -> Figure:
     st.decorate(ax, "Emissions trajectories", st.axis_label("Emissions in the cap's scope", "MtCO2/yr"),
                 comparison.common_years)  # fmt: skip
     ax.set_ylim(bottom=0)
+    fg.thousands(ax)
     _legend(ax)
     return figure
 
@@ -86,6 +79,7 @@ def wedges_chart(comparison: Comparison) -> Figure:
             up, down = up + np.clip(values, 0, None), down + np.clip(values, None, 0)
         st.decorate(ax, label, st.axis_label("Abatement since the first year", "MtCO2/yr") if ax is axes[0] else "",
                     years)  # fmt: skip
+    fg.thousands(axes[0])
     for ax in axes[len(labels) :]:
         ax.set_visible(False)
     figure.legend(loc="outside right upper", frameon=False, fontsize=9)
@@ -134,7 +128,8 @@ def cost_delta_chart(comparison: Comparison) -> Figure | None:
     unit = str(table["unit"].iloc[0]) if len(table) else ""
     span = comparison.span
     st.decorate(ax, f"Cumulative discounted cost minus {comparison.reference}'s, {span[0]}–{span[1]}",
-                st.axis_label("Difference", unit))  # fmt: skip
+                st.axis_label("Difference, present value", unit))  # fmt: skip
+    fg.thousands(ax)
     _legend(ax)
     return figure
 
@@ -150,15 +145,43 @@ CHARTS = (
 def render(comparison: Comparison) -> list[tuple[str, str, bytes]]:
     """(name, title, PNG bytes) of every chart."""
     rendered = []
-    for name, title, draw in CHARTS:
-        figure = draw(comparison)
-        if figure is not None:
-            rendered.append((name, title, _png(figure)))
+    with fg.style():
+        for name, title, draw in CHARTS:
+            figure = draw(comparison)
+            if figure is not None:
+                rendered.append((name, title, fg.png(figure)))
     return rendered
 
 
+def measure_name(measure: str, comparison: Comparison) -> str:
+    """A key number's name in words, with its unit: 'emissions_2060' → 'Emissions in 2060 (MtCO2/yr)'."""
+    cost = comparison.cost_unit or "currency"
+    prices = comparison.tables.get("carbon_price", pd.DataFrame(columns=["unit"]))["unit"].dropna()
+    price = str(prices.iloc[0]) if len(prices) else "currency/tCO2"
+    span = f"{comparison.span[0]}–{comparison.span[1]}"
+    first, last = comparison.common_years[0], comparison.common_years[-1]
+    fixed = {
+        "scenario": "Scenario",
+        "objective": f"Objective, present value ({cost})",
+        "reduction_pct": f"Reduction {first}–{last} (%)",
+        "cumulative_cost_discounted": f"Cumulative cost {span}, present value ({cost})",
+        "delta_cost_discounted": f"… minus {comparison.reference}'s ({cost})",
+        "cumulative_cost_undiscounted": f"Cumulative cost {span}, undiscounted ({cost})",
+    }
+    if measure in fixed:
+        return fixed[measure]
+    kind, _, rest = measure.rpartition("_")
+    if kind == "emissions" and rest.isdigit():
+        return f"Emissions in {rest} (MtCO2/yr)"
+    if kind == "carbon_price" and rest.isdigit():
+        return f"Carbon price in {rest} ({price})"
+    if measure.startswith("share_"):
+        return f"Share of the {last} reduction: {st.lever_label(measure.removeprefix('share_'))} (%)"
+    return measure.replace("_", " ").capitalize()
+
+
 def _key_table(comparison: Comparison) -> str:
-    """Measures down, runs across."""
+    """Measures down (named in words, with units), runs across."""
     numbers = comparison.key_numbers.drop(columns=["folder"]).set_index("run").T
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in numbers.columns)
     rows = []
@@ -166,10 +189,11 @@ def _key_table(comparison: Comparison) -> str:
         cells = []
         for value in values:
             number = pd.to_numeric(value, errors="coerce")
-            shown = fmt(100 * number) + " %" if str(measure).startswith("share_") and pd.notna(number) else fmt(value)
+            shown = fmt(100 * number) if str(measure).startswith("share_") and pd.notna(number) else fmt(value)
             cells.append(f"<td>{shown}</td>")
-        rows.append(f"<tr><td class='name'>{html.escape(str(measure))}</td>{''.join(cells)}</tr>")
-    return f"<table><tr><th>measure</th>{head}</tr>{''.join(rows)}</table>"
+        name = html.escape(measure_name(str(measure), comparison))
+        rows.append(f"<tr><td class='name' title='{html.escape(str(measure))}'>{name}</td>{''.join(cells)}</tr>")
+    return f"<table><tr><th>measure (column of key_numbers.csv on hover)</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def render_page(comparison: Comparison, charts: list[tuple[str, str, bytes]]) -> str:

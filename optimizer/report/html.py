@@ -13,7 +13,7 @@ import pandas as pd
 
 from optimizer.report import derive
 from optimizer.report import style as st
-from optimizer.report.plots import Chart, render_charts
+from optimizer.report.chart import Chart
 from optimizer.results import RunTables
 
 CSS = """
@@ -91,6 +91,8 @@ def _chart_tables(tables: RunTables, chart: Chart) -> list[tuple[str, pd.DataFra
         ]
     if name.startswith("production_"):
         part = tables.production[tables.production["sector"] == chart.key]
+        labels = tables.summary.get("labels") or {}
+        part = part.assign(technology=part["technology"].map(lambda t: labels.get(t) or t))
         return [("Production by product and technology", _wide(part, ["commodity", "technology", "unit"], "value"))]
     if name == "capacity_changes":
         cap = tables.capacity.assign(sector=tables.capacity["sector"].map(st.sector_name))
@@ -162,7 +164,10 @@ def _cards(tables: RunTables) -> str:
 
 def render_html(tables: RunTables, charts: list[Chart] | None = None) -> str:
     """The page as a string; charts are rendered here unless given."""
-    charts = render_charts(tables) if charts is None else charts
+    if charts is None:
+        from optimizer.report.plots import render_charts  # matplotlib, only when charts are drawn here
+
+        charts = render_charts(tables)
     scenario = html.escape(tables.scenario)
     sections = []
     for chart in charts:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from optimizer.report import figures as fg
 from optimizer.report import style as st
 
 
@@ -18,17 +17,22 @@ def cap_label(cap: float) -> str:
 
 def macc_chart(table: pd.DataFrame, price_unit: str = "currency/tCO2") -> bytes:
     """PNG: carbon price against final-year abatement (caps labelled), and lever wedges per cap."""
+    with fg.style():
+        return fg.png(_draw(table, price_unit))
+
+
+def _draw(table: pd.DataFrame, price_unit: str) -> Figure:
     solved = table[table["status"] == "optimal"].sort_values("cap", ascending=False)
-    figure = Figure(figsize=(12.5, 5.0), dpi=110, layout="constrained")
+    figure = Figure(figsize=(12.5, 5.0), dpi=fg.DPI, layout="constrained")
     curve, wedges = figure.subplots(1, 2)
     year = int(table["year"].iloc[0]) if len(table) else 0
     if len(solved):
         curve.step(solved["abatement"], solved["carbon_price"], where="pre", color="#444444", linewidth=1.2)
         curve.plot(solved["abatement"], solved["carbon_price"], "o", color="#d62728")
         for row in solved.itertuples():
-            curve.annotate(f"cap {cap_label(row.cap)}", (row.abatement, row.carbon_price), textcoords="offset points",
+            curve.annotate(f"cap {row.cap:,g}", (row.abatement, row.carbon_price), textcoords="offset points",
                            xytext=(6, -12), fontsize=9)  # fmt: skip
-        labels = [cap_label(cap) for cap in solved["cap"]]
+        labels = [f"{cap:,g}" for cap in solved["cap"]]
         x = np.arange(len(labels))
         up, down = np.zeros(len(labels)), np.zeros(len(labels))
         for lever in [lever for lever in st.LEVERS if lever in solved]:
@@ -42,6 +46,7 @@ def macc_chart(table: pd.DataFrame, price_unit: str = "currency/tCO2") -> bytes:
     curve.set_xlabel(f"Abatement in {year} against the first year (MtCO2/yr)")
     st.decorate(wedges, f"Abatement by lever in {year}, per cap", "MtCO2/yr")
     wedges.set_xlabel(f"Cap on {year} emissions (MtCO2/yr)")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor="white", metadata={"Software": None})
-    return buffer.getvalue()
+    fg.thousands(curve)
+    fg.thousands(curve, "x")
+    fg.thousands(wedges)
+    return figure

@@ -311,3 +311,48 @@ def test_scaling_a_budget_the_base_does_not_set_is_an_input_error(tmp_path, base
     with pytest.raises(InputError, match="sets no budget"):
         point_scenario(load_scenario(base), sweep.parameters, {"budget": 0.5})
     assert point_scenario(load_scenario(base), (dataclasses.replace(sweep.parameters[0], op="set"),), {"budget": 50}).budget == 50
+
+
+def test_sweep_charts_name_the_currency_and_keep_legends_off_the_data(tmp_path, base, monkeypatch):
+    """Money in the dataset's currency at a readable scale (not 'trillion currency'), shares in
+    per cent with every lever's label (clean_power included), legends beside or below the panels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from optimizer.batch import analysis
+    from optimizer.report import figures
+
+    sweep = load_sweep(_sweep(tmp_path, base, "one-at-a-time"))
+    assert analysis.currency(sweep) == "CNY2025"
+    runs = pd.DataFrame(
+        {
+            "run_id": ["p0", "p1", "p2", "p3", "p4"],
+            "power_price": [1.0, 0.6, 1.4, 1.0, 1.0],
+            "electrolyser_capex": [1.0, 1.0, 1.0, 0.5, 1.5],
+            "status": "optimal",
+            "objective": [150e6, 149.5e6, 150.4e6, 150.2e6, 149.9e6],
+            "share_clean_power": [0.4, 0.42, 0.38, 0.4, 0.41],
+            "share_ccus": [0.2, 0.2, 0.22, 0.2, 0.19],
+        }
+    )
+    drawn = []
+    real_png = figures.png
+    monkeypatch.setattr(figures, "png", lambda figure: drawn.append(figure) or real_png(figure))
+    analysis.write_analysis(sweep, runs, tmp_path / "out")
+    assert {p.name for p in (tmp_path / "out" / "plots").iterdir()} == {
+        "tornado.png", "response_power_price.png", "response_electrolyser_capex.png"
+    }  # fmt: skip
+    texts = []
+    for figure in drawn:
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        for ax in figure.axes:
+            texts += [ax.get_xlabel(), ax.get_ylabel()]
+            legend = ax.get_legend()
+            if legend is not None:
+                texts += [t.get_text() for t in legend.get_texts()]
+                assert not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+    joined = " ".join(texts)
+    assert "currency" not in joined
+    assert "billion CNY2025" in joined  # tornado: changes of a few hundred billion
+    assert "trillion CNY2025" in joined  # the response's cost level
+    assert "Clean power (grid)" in joined
+    assert "Share of the final-year reduction (%)" in joined

@@ -110,3 +110,16 @@ def test_usage_errors_exit_2(tmp_path):
     done = run_cli("run", tmp_path / "missing.toml")
     assert done.returncode == 2
     assert "scenario file does not exist" in done.stderr
+
+
+def test_run_names_the_report_last(tmp_path, scenario):
+    out = tmp_path / "out"
+    done = run_cli("run", scenario, "--out", out)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == f"report: {out / 'report.html'}"
+    assert "drawing its report" in done.stderr  # said before the charts are drawn
+    assert "MtCO2/yr" in done.stderr
+    quiet = run_cli("run", scenario, "--out", tmp_path / "quiet", "--quiet")
+    assert quiet.returncode == 0
+    assert quiet.stderr == ""

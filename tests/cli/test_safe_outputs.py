@@ -199,7 +199,7 @@ def test_a_scenario_name_that_leaves_results_is_refused(name, case, tmp_path, mo
     path = _scenario(tmp_path, name, case["dataset"])
     monkeypatch.chdir(work)
     assert optimizer("run", path, "--no-report") == 2
-    assert f"{path.name}, column 'name'" in caplog.text
+    assert f"{path.name}, line 1, key 'name'" in caplog.text
     assert "cannot name a folder" in caplog.text
     assert _snapshot(victim) == before
     assert sorted(p.name for p in work.iterdir()) == []
@@ -218,7 +218,7 @@ def test_members_and_studies_of_a_badly_named_scenario_are_refused(command, case
         "macc": ["macc", path, "--caps", "15"],
     }[command]
     assert optimizer(*argv) == 2
-    assert "column 'name'" in caplog.text
+    assert "key 'name'" in caplog.text
     assert _snapshot(victim) == before
     assert list((tmp_path / "work").iterdir()) == []
 
@@ -230,7 +230,7 @@ def test_a_sweep_name_that_leaves_results_is_refused(case, tmp_path, monkeypatch
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
     assert optimizer("sweep", path, "-q") == 2
-    assert f"{path.name}, column 'name'" in caplog.text
+    assert f"{path.name}, line 1, key 'name'" in caplog.text
     assert _snapshot(victim) == before
 
 

@@ -26,6 +26,8 @@ def test_mga_then_compare_then_macc(scenario, tmp_path):
     folders = {p.name for p in (tmp_path / "mga").iterdir() if p.is_dir()}
     assert folders == {"optimum", "lever-ccus-min", "lever-ccus-max", "technology-eaf-min", "technology-eaf-max"}
     assert "lever-ccus-min" in mga.stderr
+    assert "MtCO2 (cumulative)" in mga.stderr  # the target's unit
+    assert "% against the optimum" in mga.stderr
 
     compare = _run("compare", tmp_path / "mga" / "optimum", tmp_path / "mga" / "lever-ccus-min",
                    "--out", tmp_path / "cmp")  # fmt: skip
@@ -36,6 +38,8 @@ def test_mga_then_compare_then_macc(scenario, tmp_path):
     macc = _run("macc", path, "--caps", "15,5,1", "--out", tmp_path / "macc")
     assert macc.returncode == 0, macc.stderr
     assert (tmp_path / "macc" / "macc.csv").read_text().startswith("cap,year,status,objective,carbon_price")
+    assert "carbon price (CNY2025/tCO2), objective (million CNY2025" in macc.stderr
+    assert "e+" not in macc.stderr  # numbers with separators, not 1.5e+08 or 154958400.32503533
 
 
 def test_exit_codes_for_bad_input_and_no_optimum(scenario, routes, tmp_path):

@@ -138,3 +138,29 @@ def test_sweep_points_are_runs(scenario, tmp_path):
     assert any("p0002 skipped" in note for note in comparison.notes)
     emissions = comparison.tables["emissions"].set_index(["run", "year"])
     assert emissions.loc[("p0001", 2030), "delta_emissions"] == pytest.approx(10)
+
+
+def test_reference_is_chosen_not_alphabetical(scenario, tmp_path, caplog):
+    """A folder holding runs is read alphabetically; --reference puts the chosen run first, and
+    the console deltas carry their unit."""
+    free = _written(scenario(name="free"), tmp_path / "runs" / "a-free")
+    capped = _written(scenario(name="capped", extra="cap = { 2030 = 5 }"), tmp_path / "runs" / "b-capped")
+    assert compare_runs([tmp_path / "runs"]).reference == "free"
+    comparison = compare_runs([tmp_path / "runs"], reference=capped)
+    assert comparison.labels == ["capped", "free"]
+    cost = comparison.tables["cumulative_cost"].set_index(["run", "component"])
+    assert cost.loc[("free", "total"), "delta_discounted"] == pytest.approx(-25 / 3 * 48)
+    assert compare_runs([free], reference=capped).labels == ["capped", "free"]  # added when not among the runs
+    with pytest.raises(InputError, match="--reference is not a run folder"):
+        compare_runs([free, capped], reference=tmp_path)
+
+    from builders import run_cli
+
+    done = run_cli("compare", tmp_path / "runs", "--reference", capped, "--out", tmp_path / "cmp")
+    assert done.returncode == 0, done.stderr
+    assert "reference: capped" in done.stderr
+    assert re.search(r"free .*cumulative cost \(PV\): [\d,]+ million CNY2025 +\(-[\d,]+ million CNY2025 against capped\)",
+                     done.stderr), done.stderr  # fmt: skip
+    page = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
+    assert "Emissions in 2030 (MtCO2/yr)" in page
+    assert "Cumulative cost 2025–2030, present value (million CNY2025)" in page

@@ -12,8 +12,9 @@ from optimizer.runner import RunResult, solve_scenario, write_run
 
 
 def report_dataset() -> Dataset:
-    """`steel_and_hydrogen(fuelled=True)` at 5 %, with cement from coal or gas kilns and
-    base-year stock of bf and coal kilns that is gone by 2050."""
+    """`steel_and_hydrogen(fuelled=True)` at 5 %, with cement from coal or gas kilns,
+    base-year stock of bf and coal kilns that is gone by 2050, a CO2 storage capacity of 400 Mt
+    and a label for bf."""
     data = steel_and_hydrogen(fuelled=True, discount_rate=0.05)
     data.commodity("cement").commodity("natural_gas", "PJ", "energy")
     data.technology(
@@ -30,6 +31,8 @@ def report_dataset() -> Dataset:
         inputs={"natural_gas": 3.0},
     )
     data.demand({2025: 20, 2035: 22}, commodity="cement").price("natural_gas", 9)
+    data.add("cumulative_limits", region="R1", commodity="co2_storage", max_total=400)  # storage capacity, Mt
+    data.rows["technologies"][0]["label"] = "Blast furnace (BF-BOF)"  # charts show labels; others keep their ids
     for technology, capacity in (("bf", 10), ("kiln_coal", 20)):
         data.add("stock", region="R1", technology=technology, year=2025, capacity=capacity)
         data.add("stock", region="R1", technology=technology, year=2050, capacity=0)

@@ -119,3 +119,17 @@ def test_unconvertible_energy_keeps_its_unit_and_parents_still_hold(solved_run):
     assert set(rows.loc[rows["variable"] == "Final Energy|Industry|Biomass", "unit"]) == {"Mt/yr"}
     assert set(rows.loc[rows["variable"] == "Final Energy|Industry", "unit"]) == {"EJ/yr", "Mt/yr"}
     assert_parents_equal_children(frame)
+
+
+def test_pyam_reads_the_table_and_finds_every_parent_equal_to_its_children(solved_run, tmp_path):
+    """The ecosystem's own reader and aggregate check (pyam, from the test extra) on iamc.csv."""
+    pyam = pytest.importorskip("pyam")
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    written = write_iamc(load_run(folder), folder)
+    frame = pyam.IamDataFrame(written[0])
+    assert set(frame.variable) == set(pd.read_csv(written[0])["variable"])
+    parents = sorted({v.rsplit("|", 1)[0] for v in frame.variable if "|" in v} & set(frame.variable))
+    assert {"Emissions|CO2|Industry", "Abatement|CO2|Industry", "Final Energy|Industry", "Production|Steel"} <= set(parents)
+    for parent in parents:
+        assert frame.check_aggregate(parent) is None, parent

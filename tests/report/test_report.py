@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from optimizer.report import cli, write_report
+from optimizer.report import cli, plots, write_report
 from optimizer.report.plots import render_charts
 from optimizer.results import COLUMNS, TABLE_NAMES, NotARunFolder, RunTables, load_run
 
@@ -240,3 +240,78 @@ def test_importing_the_report_through_the_package_skips_pyomo(solved_run, tmp_pa
     shutil.copytree(solved_run[1], folder)
     done = _run_without_pyomo(folder, bypass_package_init=False)
     assert done.returncode == 0, done.stderr
+
+
+def _line(ax, label):
+    lines = [line for line in ax.get_lines() if line.get_label() == label]
+    assert lines, [line.get_label() for line in ax.get_lines()]
+    return lines[0]
+
+
+def test_co2_limits_are_drawn_on_their_own_axes(solved_run):
+    """The annual injection limit goes with the annual bars, the storage capacity (the cumulative
+    limit) with the cumulative line; neither is a sum of the other."""
+    run, folder = solved_run
+    assert run.summary["injection_limit"] == {"2025": 5, "2030": 5, "2035": 5}
+    assert run.summary["storage_limit"] == 400
+    tables = load_run(folder)
+    figure, _ = plots.co2_captured(tables)
+    annual, cumulative = figure.axes[:2]
+    limit = _line(annual, "Annual injection limit")
+    assert list(limit.get_xdata()) == [2025, 2030, 2035]
+    assert list(limit.get_ydata()) == [5, 5, 5]
+    storage = [line for line in cumulative.get_lines() if line.get_label().startswith("Storage capacity")]
+    assert storage
+    assert set(storage[0].get_ydata()) == {400}
+    assert "400 MtCO2" in storage[0].get_label()
+    assert cumulative.get_ylim()[1] >= 400
+    assert not [line for line in annual.get_lines() if line.get_label().startswith("Storage")]
+
+
+def test_co2_chart_without_limits_says_so(solved_run):
+    tables = load_run(solved_run[1])
+    tables.summary.pop("injection_limit")
+    tables.summary.pop("storage_limit")
+    figure, caption = plots.co2_captured(tables)
+    assert "No injection or storage limit" in caption
+    assert all(len(ax.get_lines()) <= 1 for ax in figure.axes)
+
+
+def test_charts_show_technology_labels(solved_run):
+    run, folder = solved_run
+    assert run.summary["labels"] == {"bf": "Blast furnace (BF-BOF)"}
+    figure, _ = plots.production(load_run(folder), "iron_steel")
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "Blast furnace (BF-BOF)" in legend
+    assert "bf" not in legend
+    titles = [ax.get_title(loc="left") for ax in figure.axes] + [figure.get_suptitle()]
+    assert sum("Steel" in title for title in titles) == 1, titles  # the title is not repeated
+
+
+def test_every_lever_has_a_colour_and_a_label():
+    from optimizer.outputs.attribution import LEVER_ORDER
+    from optimizer.report import style
+
+    for lever in LEVER_ORDER:
+        assert lever in style.LEVERS, lever
+    assert style.lever_label("clean_power") == "Clean power (grid)"
+
+
+def test_report_progress_names_every_step(solved_run, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    steps: list[str] = []
+    write_report(folder, progress=steps.append)
+    assert steps[0] == "Emissions and abatement by lever"
+    assert steps[-2:] == ["report.html", "iamc.csv"]
+    assert len(steps) == plots.chart_count(load_run(folder)) + 2
+
+
+def test_report_command_names_the_page(solved_run, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(solved_run[1], folder)
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer.report.cli", str(folder)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"report: {folder / 'report.html'}" in done.stderr
