@@ -22,6 +22,7 @@ from optimizer.report import derive
 from optimizer.report import figures as fg
 from optimizer.report import style as st
 from optimizer.report.chart import Chart
+from optimizer.report.drawing import Builder, draw_charts
 from optimizer.results import RunTables
 
 __all__ = ["Chart", "render_charts", "write_plots"]
@@ -353,7 +354,6 @@ def costs(tables: RunTables) -> tuple[Figure, str] | None:
     )
 
 
-Builder = tuple[str, str, str, Callable[[], tuple[Figure, str] | None]]
 _FIXED_CHARTS = ("wedges", "sector_scope", "capacity", "energy", "co2", "carbon_price", "costs")
 
 
@@ -388,18 +388,12 @@ def chart_count(tables: RunTables | dict[str, pd.DataFrame]) -> int:
     return len(_FIXED_CHARTS) + tables["production"]["sector"].nunique()
 
 
-def render_charts(tables: RunTables, progress: Callable[[str], None] | None = None) -> list[Chart]:
-    """Every chart with data, in the order of the report; `progress(title)` is called before each."""
-    charts = []
-    with fg.style():
-        for name, title, key, build in _builders(tables):
-            if progress is not None:
-                progress(title)
-            made = build()
-            if made is not None:
-                figure, caption = made
-                charts.append(Chart(name, title, caption, fg.png(figure), key))
-    return charts
+def render_charts(
+    tables: RunTables, progress: Callable[[str], None] | None = None, workers: int | None = None
+) -> list[Chart]:
+    """Every chart with data, in the order of the report; `progress(title)` is called for each.
+    `workers`: processes to draw on (None: two where a core is spare, `optimizer.report.drawing`)."""
+    return draw_charts(_builders(tables), progress, workers)
 
 
 def _slug(text: str) -> str:

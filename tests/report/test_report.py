@@ -171,6 +171,18 @@ def test_empty_tables_skip_their_charts(solved_run):
     assert render_charts(tables) == []
 
 
+def test_charts_drawn_on_two_processes_are_those_drawn_on_one(solved_run):
+    """The split drawing (forked copies of this process) gives the same charts, byte for byte, in
+    the same order, and calls progress once per chart."""
+    tables = load_run(solved_run[1])
+    seen: list[str] = []
+    serial = render_charts(tables, workers=1)
+    split = render_charts(tables, progress=seen.append, workers=2)
+    assert [chart.name for chart in split] == [chart.name for chart in serial]
+    assert split == serial
+    assert len(seen) == len(plots._builders(tables))
+
+
 def test_report_command_regenerates_from_saved_tables(solved_run, tmp_path, caplog):
     folder = tmp_path / "run"
     shutil.copytree(solved_run[1], folder)
