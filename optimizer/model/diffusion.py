@@ -2,7 +2,11 @@
 
 With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main output):
 - `max_share[r,k,y]`, `min_share[r,k,y]`: A[r,k,y] ≤ / ≥ share × Σ_{k' making o(k)} A[r,k',y]
-- `max_capacity`, `min_capacity`:         K[r,k,y] ≤ / ≥ value
+- `max_capacity`, `min_capacity`:         K̄[r,k,y] ≤ / ≥ value, on the capacity available over the
+  milestone's years, K̄ = Σ_v share_v × capacity (share 1 but where a vintage's life or the
+  base-year stock schedule ends inside them, `ModelIndex.alive_share`): a limit on plants
+  standing is met by what stands, so stock retiring within a milestone makes room for new build
+  without being scrapped early
 - `max_new_capacity[r,k,y]`:              new_capacity[r,k,y] ≤ value (per year) × p_y
 - `capacity_growth[r,k,y]`:               U[r,k,y] ≤ (1 + g)^p × U[r,k,y_prev] + seed × Σ_{j<p} (1 + g)^j
   on the capacity in use U = A / availability_k (as MESSAGEix's activity growth limits, so a
@@ -66,10 +70,16 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
 
         return rule
 
+    def available(r: str, k: str, y: int) -> object:
+        return pyo.quicksum(
+            index.alive_share.get((r, k, v, y), (1.0, 1.0))[0] * m.capacity[r, k, v, y]
+            for v in index.vintages_at.get((r, k, y), ())
+        )
+
     def _capacity(kind: str):
         def rule(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
             value = data.bounds[kind][(r, k, y)]
-            own = total(m.capacity, r, k, y)
+            own = available(r, k, y)
             return own <= value if kind == "max_capacity" else own >= value
 
         return rule

@@ -91,6 +91,24 @@ def test_a_stock_schedule_serves_the_same_at_any_step(solve, step):
     assert run.result.objective == pytest.approx(16500)
 
 
+def test_a_capacity_limit_counts_stock_for_the_years_it_stands(solve):
+    """Stock of 10 Mt/yr retiring linearly to 0 in 2035, a cap of 10 Mt/yr on the route's
+    capacity, demand 10 Mt, step 5. Over 2025–2029 the stock stands at 10, 9, …, 6 (share 0.8 of
+    its 2025 value) and over 2030–2034 at 5, …, 1 (share 0.6 of 5), so 2, 5 and 3 Mt/yr are built
+    in 2025, 2030 and 2035 and nothing is retired early. Counting the stock at its milestone
+    value instead (10 + 2 > 10) forced the whole stock out in 2025 to make room."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("plant", capex=100, life=40)
+    data.demand({2025: 10})
+    for year, capacity in ((2025, 10), (2035, 0)):
+        data.add("stock", region="R1", technology="plant", year=year, capacity=capacity)
+    data.add("bounds", region="R1", technology="plant", year=2025, bound="max_capacity", value=10)
+    capacity = solve(data, end=2035, step=5).tables["capacity"].set_index("year")
+    assert [capacity["new"][y] for y in (2025, 2030, 2035)] == pytest.approx([2, 5, 3])
+    assert capacity["retired"].sum() == pytest.approx(0)
+
+
 def _bounded_case(growth: float, seed: float, life: int, build_rate: float, rate: float) -> Dataset:
     """A dear incumbent and two cheap routes held back by diffusion: `grower` by a growth limit
     and a seed (its life ends inside the horizon, and not at a milestone), `builder` by a maximum
