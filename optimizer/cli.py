@@ -22,7 +22,6 @@ from optimizer.data.read import read_tables
 from optimizer.data.scenario import load_scenario
 from optimizer.data.validate import validate_tables
 from optimizer.errors import InputError, Issue, command, log_to_console
-from optimizer.report import cli as report_cli
 
 log = logging.getLogger("optimizer")
 DEFAULT_SCENARIO = Path("inputs/scenarios/net-zero-2060.toml")
@@ -42,7 +41,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line; `argv` (when known) lets a command other than `report` skip importing
+    the report package, which loads matplotlib."""
     parser = _Parser(prog="optimizer", description="Least-cost industrial decarbonisation pathways (Pyomo + HiGHS).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="solve a scenario and write its results folder")
@@ -71,9 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, help="sweep folder (default results/<sweep name>)")
     sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(func=_sweep)
-    report_cli.add_parser(commands)
+    _add_report_parser(commands, argv)
     _add_pathway_parsers(commands)
     return parser
+
+
+def _add_report_parser(commands: argparse._SubParsersAction, argv: list[str] | None) -> None:
+    """`report` as `optimizer.report.cli` declares it, unless another command was asked for:
+    then it need only exist as a choice, and matplotlib is not imported."""
+    command = next((word for word in argv or () if not word.startswith("-")), None)
+    if argv is None or command in (None, "report"):
+        from optimizer.report import cli as report_cli
+
+        report_cli.add_parser(commands)
+    else:
+        commands.add_parser("report", help="remake a run folder's report (see `optimizer report -h`)")
 
 
 def _add_pathway_parsers(commands: argparse._SubParsersAction) -> None:
@@ -274,6 +287,7 @@ def _macc(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `optimizer` and `python -m optimizer`; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(argv).parse_args(argv)
     log_to_console(quiet=getattr(args, "quiet", False))
     return args.func(args)
