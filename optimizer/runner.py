@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import platform
+import threading
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -80,14 +81,21 @@ def with_terms(built: BuiltModel, data: ModelData, same_emissions: bool = False)
     return BuiltModel(built.model, built.index, emission_list, cost_family.cost_terms(data, built.index, emission_list))
 
 
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for package in ("optimizer", "pyomo", "highspy", "pandas", "numpy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "unknown"
-    return versions
+def _versions(solver: HighsSession) -> dict[str, str]:
+    """Versions of Python and the packages the run used (read from the loaded modules, which
+    is much quicker than importing `importlib.metadata` to ask the installed distributions)."""
+    import pyomo.version
+
+    import optimizer
+
+    return {
+        "python": platform.python_version(),
+        "optimizer": optimizer.__version__,
+        "pyomo": pyomo.version.version,
+        "highspy": solver.highs.version(),
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+    }
 
 
 def _injection_limit(data: ModelData) -> dict[str, float]:
@@ -196,6 +204,8 @@ def solve_data(
     if write_mps is not None:
         solver.write_mps(Path(write_mps))
 
+    policy = data.caps or data.budget is not None or data.carbon_price
+    reference_job = _ReferenceSolve(solver, scenario, data, built, time_limit) if with_reference and policy else None
     result, windows, fixed = _solve(solver, scenario, data, built, time_limit)
     timings["solve"] = result.solve_seconds
 
@@ -206,9 +216,13 @@ def solve_data(
     reference = None
     if result.optimal:
         run_tables, emissions = tables_from_solution(data, built, result)
-        if with_reference and (data.caps or data.budget is not None or data.carbon_price):
-            reference = pathway_cost(solver, scenario, data, built, result, run_tables["costs"], emissions)
+        if reference_job is not None:
+            waited = time.perf_counter()
+            reference = pathway_cost(reference_job.result(), data, built, run_tables["costs"], emissions)
+            timings["reference_wait"] = time.perf_counter() - waited
     else:
+        if reference_job is not None:
+            reference_job.discard()
         window = None
         if windows and fixed is not None:
             window = WindowFix(windows[-1].describe(), fixed, windows[-1].end)
@@ -238,7 +252,7 @@ def solve_data(
         "years": list(data.years),
         "discount_rate": data.discount_rate,
         "inputs_sha256": _sha256(files),
-        "versions": _versions(),
+        "versions": _versions(solver),
         "resolved_scenario": _resolved(scenario, data),
         "foresight": _foresight(scenario, windows),
     }
@@ -293,31 +307,84 @@ def _foresight(scenario: Scenario, windows: list[Window]) -> dict:
     }
 
 
-def pathway_cost(
-    solver: HighsSession,
-    scenario: Scenario,
-    data: ModelData,
-    built: BuiltModel,
-    result: SolveResult,
-    costs: pd.DataFrame,
-    emissions: dict[int, float],
-) -> dict:
-    """The pathway's cost against the reference run (the same scenario with no emission cap,
-    budget or carbon price, with the same foresight), solved on the same session and then put
-    back: present value of the extra resource cost (carbon payments, a transfer, excluded) and
-    the average cost per tonne abated (present value ÷ discounted tonnes)."""
-    rows = solver.keys.row_position
+class _ReferenceSolve:
+    """The no-policy reference (the same scenario with no emission cap, budget or carbon price,
+    with the same foresight), solved on a copy of the session so the pathway's own session, and
+    its basis, stay as they are.
+
+    Where the machine has a core to spare and HiGHS runs on one thread, it is solved in a thread
+    at the same time as the pathway (HiGHS releases Python's lock while it solves), so it adds
+    little to the run's wall time; otherwise it is solved when asked for, warm from the
+    pathway's optimal basis.
+    """
+
+    def __init__(
+        self, solver: HighsSession, scenario: Scenario, data: ModelData, built: BuiltModel, time_limit: float | None
+    ) -> None:
+        self._args = (scenario, data, built, time_limit)
+        self._solver = solver
+        self._outcome: SolveResult | BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if solver.settings.threads == 1 and _spare_core():
+            self._twin = solver.copy()
+            self._thread = threading.Thread(target=self._run, name="reference-solve", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._outcome = _reference(self._twin, *self._args)
+        except BaseException as error:  # raised again in the caller's thread
+            self._outcome = error
+
+    def discard(self) -> None:
+        """Not needed after all: wait for a solve under way to end (HiGHS cannot be stopped from
+        outside), ignoring its outcome."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def result(self) -> SolveResult:
+        if self._thread is None:
+            self._twin = self._solver.copy(warm=True)
+            self._run()
+        else:
+            self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+
+def _spare_core() -> bool:
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # not on Linux
+        return (os.cpu_count() or 1) > 1
+
+
+def _reference(
+    twin: HighsSession, scenario: Scenario, data: ModelData, built: BuiltModel, time_limit: float | None
+) -> SolveResult:
+    """Solve the reference on `twin`, a session of its own: caps and budget freed, carbon
+    payments (a transfer) left out of the costs."""
+    rows = twin.keys.row_position
     positions = np.array(
         [*rows.get("emission_cap", {}).values(), *rows.get("emission_budget", {}).values()], dtype=np.int64
     )
-    _, _, row_lower, row_upper = solver.bounds()
-    solver.change_rows_bounds(positions, np.full(len(positions), -np.inf), np.full(len(positions), np.inf))
+    twin.change_rows_bounds(positions, np.full(len(positions), -np.inf), np.full(len(positions), np.inf))
     terms = [term for term in built.cost_terms if term.component != "carbon"]
-    try:
-        reference, _, _ = _solve(solver, scenario, data, built, None, terms)
-    finally:
-        solver.change_rows_bounds(positions, row_lower[positions], row_upper[positions])
-        solver.change_costs(solver.base_cost)
+    reference, _, _ = _solve(twin, scenario, data, built, time_limit, terms)
+    return reference
+
+
+def pathway_cost(
+    reference: SolveResult,
+    data: ModelData,
+    built: BuiltModel,
+    costs: pd.DataFrame,
+    emissions: dict[int, float],
+) -> dict:
+    """The pathway's cost against the reference run (`reference`, see `_ReferenceSolve`):
+    present value of the extra resource cost (carbon payments, a transfer, excluded) and the
+    average cost per tonne abated (present value ÷ discounted tonnes)."""
     if not reference.optimal:
         return {"status": reference.status, "solve_seconds": reference.solve_seconds}
     resource = float(costs.loc[costs["component"] != "carbon", "discounted"].sum())
