@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.data.interpolate import interpolate
+from optimizer.data.interpolate import interpolate, interpolate_rows, is_blank
 from optimizer.data.milestones import years_represented
 from optimizer.data.read import LINE, DatasetInfo, read_tables
 from optimizer.data.scenario import Scenario, apply_overrides, load_scenario
@@ -188,18 +188,26 @@ def _by_vintage(
     """
     stock_vintage, base_year = stock
     result: dict[tuple[object, ...], float] = {}
-    explicit = table[table["vintage"].notna()].copy()
-    blank = table[table["vintage"].isna()]
-    mixed = set(map(tuple, explicit[keys].to_numpy())) & set(map(tuple, blank[keys].to_numpy()))
+    columns = [table[key].tolist() for key in keys]
+    given, numbers, lines = table["vintage"].tolist(), table[value].tolist(), table[LINE].tolist()
+    explicit, blank, vintaged = [], [], set()
+    for i, number in enumerate(numbers):
+        key = tuple(column[i] for column in columns)
+        if is_blank(given[i]):
+            blank.append((key, number, lines[i]))
+            continue
+        vintaged.add(key)
+        if not is_blank(number) and not any(is_blank(part) for part in key):
+            explicit.append((key, int(given[i]), number))
+    mixed = vintaged & {key for key, _, _ in blank}
     for key in sorted(mixed):
-        line = blank.loc[(blank[keys] == list(key)).all(axis=1), LINE].iloc[0]
+        line = next(line for blank_key, _, line in blank if blank_key == key)
         issues.append(Issue(file, f"{key} mixes a blank vintage with given vintages", row=int(line), column="vintage"))
-    explicit["vintage"] = explicit["vintage"].astype(int)
-    for key_row, number in zip(blank[keys].itertuples(index=False), blank[value], strict=True):
-        for vintage in vintages.get(key_row[0], ()):
-            result[(*key_row, vintage)] = float(number)
+    for key, number, _ in blank:
+        for vintage in vintages.get(key[0], ()):
+            result[(*key, vintage)] = float(number)
     all_vintages = sorted({v for vs in vintages.values() for v in vs} | {base_year})
-    interpolated = interpolate(explicit, keys, value, all_vintages, year="vintage")
+    interpolated = interpolate_rows(explicit, all_vintages)
     for key, number in interpolated.items():
         wanted = vintages.get(str(key[0]), ())
         if key[-1] in wanted and key[-1] != stock_vintage:
