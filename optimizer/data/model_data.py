@@ -31,7 +31,7 @@ from optimizer.data.milestones import years_represented
 from optimizer.data.read import LINE, DatasetInfo, read_tables
 from optimizer.data.scenario import Scenario, apply_overrides, load_scenario
 from optimizer.data.schema import ALL_REGIONS, BOUND_KINDS
-from optimizer.data.validate import validate_tables
+from optimizer.data.validate import UNREAD_COLUMNS, validate_tables
 from optimizer.errors import InputError, Issue
 from optimizer.finance import discount_factor
 
@@ -131,16 +131,21 @@ def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) 
         scenario = load_scenario(scenario)
     issues: list[Issue] = []
     key, signature = str(scenario.dataset), dataset_signature(scenario.dataset)
+    valid = False  # known to pass validate_tables as read (cached tables only)
     if cache is not None and key in cache and cache[key][0] == signature:
-        _, info, cached = cache[key]
+        _, info, cached, valid = cache[key]
         tables = {name: table.copy() for name, table in cached.items()}
     else:
         info, tables = read_tables(scenario.dataset, issues)
         if cache is not None and not issues:
-            cache[key] = (signature, info, {name: table.copy() for name, table in tables.items()})
+            as_read = {name: table.copy() for name, table in tables.items()}
+            checked: list[Issue] = []
+            validate_tables(as_read, checked)
+            cache[key] = (signature, info, as_read, not checked)
     scenario_file = scenario.path.name if scenario.path else "scenario"
     issues += apply_overrides(tables, scenario.overrides, scenario_file)
-    validate_tables(tables, issues)
+    if not (valid and all((o.table, o.column) in UNREAD_COLUMNS for o in scenario.overrides)):
+        validate_tables(tables, issues)  # else: the cross-table checks would find what they found before
     if issues or info is None:
         raise InputError(issues)
     data = _assemble(info, tables, scenario, issues)
