@@ -98,6 +98,21 @@ def _base(base: Scenario | Path, portable: Path | None = None, freeze: bool = Fa
     return prepared
 
 
+def prepare_base(base: Path) -> PreparedModel:
+    """Prepare the base scenario in this process (read, built and handed to HiGHS, not solved),
+    as its points will find it; workers forked afterwards inherit it."""
+    return _base(load_scenario(base))
+
+
+def solve_and_save(sweep: Sweep, run_id: str, point: Point, out: Path) -> dict:
+    """`solve_point`, then write the point into the sweep folder `out`; return its record."""
+    from optimizer.batch import store
+
+    record, tables = solve_point(sweep, run_id, point, freeze=True)
+    store.save_point(out, record, tables)
+    return record
+
+
 def _load(portable: Path) -> PreparedModel | None:
     try:
         with portable.open("rb") as file:
