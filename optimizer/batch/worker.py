@@ -148,7 +148,7 @@ def solve_point(
     `portable`: the base model written by `write_portable`, so this process need not build it;
     `freeze`: keep the base out of the garbage collector (for processes that end with the sweep).
     """
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     record: dict = {"run_id": run_id, **{p.name: point.get(p.name) for p in sweep.parameters}}
     try:
         base_scenario = load_scenario(sweep.base)
@@ -177,6 +177,7 @@ def solve_point(
         warm=reuse,
         solve_s=result.solve_seconds,
         wall_s=time.perf_counter() - started,
+        cpu_s=time.process_time() - cpu,
         message=(diagnosis or {}).get("message", ""),
     )
     return record, tables
