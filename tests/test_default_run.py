@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from builders import OUTPUT_COLUMNS, run_cli
 
+pytestmark = pytest.mark.slow  # the shipped default run end to end, with its report
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "inputs" / "scenarios" / "net-zero-2060.toml"
 
