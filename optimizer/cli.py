@@ -66,7 +66,9 @@ def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     batch.set_defaults(func=_batch)
     sweep = commands.add_parser("sweep", help="run a cost-sensitivity sweep")
     sweep.add_argument("sweep", type=Path, help="sweep TOML")
-    sweep.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    sweep.add_argument(
+        "--workers", type=int, help="local worker processes (default: what pays off for the sweep, up to the cores)"
+    )
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     sweep.add_argument("--resume", action="store_true", help="skip points already finished in --out")
     sweep.add_argument("--out", type=Path, help="sweep folder (default results/<sweep name>)")
