@@ -314,8 +314,8 @@ class _ReferenceSolve:
 
     Where the machine has a core to spare and HiGHS runs on one thread, it is solved in a thread
     at the same time as the pathway (HiGHS releases Python's lock while it solves), so it adds
-    little to the run's wall time; otherwise it is solved when asked for, warm from the
-    pathway's optimal basis.
+    little to the run's wall time; otherwise it is solved when asked for. Either way it starts
+    cold, so its result does not depend on the machine.
     """
 
     def __init__(
@@ -344,7 +344,7 @@ class _ReferenceSolve:
 
     def result(self) -> SolveResult:
         if self._thread is None:
-            self._twin = self._solver.copy(warm=True)
+            self._twin = self._solver.copy()
             self._run()
         else:
             self._thread.join()

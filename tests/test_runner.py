@@ -45,3 +45,19 @@ def test_carbon_payments_are_not_a_cost_of_the_pathway(solve):
 def test_no_policy_no_reference(solve):
     run = solve(_steel())
     assert "cost_vs_reference" not in run.summary
+
+
+@pytest.mark.parametrize("spare_core", [True, False])
+def test_reference_in_a_thread_or_after_gives_the_same_cost(solve, monkeypatch, spare_core):
+    """The reference is solved beside the pathway where a core is spare, else after it; both
+    on a copy of the session, which the pathway's own session never sees."""
+    from optimizer import runner
+
+    monkeypatch.setattr(runner, "_spare_core", lambda: spare_core)
+    run = solve(_steel(), extra="cap = { 2030 = 5 }")
+    cost = run.summary["cost_vs_reference"]
+    assert cost["reference_objective"] == pytest.approx(6000)
+    assert cost["average_cost"] == pytest.approx(50)
+    assert "reference_wait" in run.summary["timings"]
+    (cap_row,) = run.solver.keys.row_position["emission_cap"].values()
+    assert run.solver.bounds()[3][cap_row] == pytest.approx(5)  # the pathway's session keeps its cap
