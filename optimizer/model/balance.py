@@ -10,7 +10,7 @@ Adds (flows in Mt/yr or PJ/yr):
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.errors import InputError, Issue

@@ -15,7 +15,7 @@ Adds (units: Mt/yr or PJ/yr of main output):
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.model.linear import elements, linear

@@ -21,7 +21,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from typing import NamedTuple
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.finance import capital_recovery_factor

@@ -17,7 +17,7 @@ remains): values interpolated back before that have nothing to act on and add no
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.model.sets import ModelIndex

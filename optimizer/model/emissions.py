@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.data.schema import ALL_REGIONS

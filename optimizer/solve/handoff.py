@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.expr import numeric_expr as ne
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression

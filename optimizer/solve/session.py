@@ -23,7 +23,7 @@ from typing import Protocol
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.scenario import SolverSettings
 from optimizer.errors import SolverError
