@@ -32,7 +32,7 @@ from tqdm import tqdm
 from optimizer.batch import store
 from optimizer.batch.config import Sweep, check_against_data
 from optimizer.batch.design import Point, design
-from optimizer.batch.worker import cost_only, prepare_base, ready, solve_and_save, solve_point, write_portable
+from optimizer.batch.worker import TABLES, cost_only, prepare_base, ready, solve_and_save, solve_point, write_portable
 
 
 class _Bar(tqdm):
@@ -73,7 +73,7 @@ def run_sweep(
 ) -> pd.DataFrame:
     """Solve every point not yet finished in `out` and assemble the results; return runs.
     `workers`: local processes (None: `default_workers`)."""
-    check_against_data(sweep)
+    check_against_data(sweep, TABLES)
     points = design(sweep)
     ids = store.run_ids(points)
     store.prepare(out, sweep, points, resume)

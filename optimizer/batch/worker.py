@@ -31,7 +31,7 @@ from optimizer.outputs.attribution import lever_summary
 from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
 _MODELS: dict[str, tuple[tuple, PreparedModel]] = {}  # base scenario path → (file fingerprint, prepared base)
-_TABLES: dict = {}  # dataset path → typed tables, read once per process until the files change
+TABLES: dict = {}  # dataset path → typed tables, read once per process until the files change
 
 
 def point_scenario(base: Scenario, parameters: tuple[Parameter, ...], point: Point) -> Scenario:
@@ -90,7 +90,7 @@ def _base(base: Scenario | Path, portable: Path | None = None, freeze: bool = Fa
         return cached[1]
     prepared = _load(portable) if portable is not None and portable.exists() else None
     if prepared is None:
-        prepared = prepare_scenario(scenario, _TABLES)
+        prepared = prepare_scenario(scenario, TABLES)
     _MODELS[str(path)] = (fingerprint, prepared)
     if freeze:
         gc.collect()
@@ -156,7 +156,7 @@ def solve_point(
         reuse = cost_only(sweep, point) and scenario.foresight.mode == "perfect"  # myopic points rebuild
         if reuse:
             base = _base(base_scenario, portable, freeze)
-            data, _ = load_model_data(scenario, _TABLES)
+            data, _ = load_model_data(scenario, TABLES)
             if not sweep.warm:
                 base.solver.start_cold()
             result, built = resolve_with_data(base, data)

@@ -130,18 +130,7 @@ def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     issues: list[Issue] = []
-    key, signature = str(scenario.dataset), dataset_signature(scenario.dataset)
-    valid = False  # known to pass validate_tables as read (cached tables only)
-    if cache is not None and key in cache and cache[key][0] == signature:
-        _, info, cached, valid = cache[key]
-        tables = {name: table.copy() for name, table in cached.items()}
-    else:
-        info, tables = read_tables(scenario.dataset, issues)
-        if cache is not None and not issues:
-            as_read = {name: table.copy() for name, table in tables.items()}
-            checked: list[Issue] = []
-            validate_tables(as_read, checked)
-            cache[key] = (signature, info, as_read, not checked)
+    info, tables, valid = cached_tables(scenario.dataset, cache, issues)
     scenario_file = scenario.path.name if scenario.path else "scenario"
     issues += apply_overrides(tables, scenario.overrides, scenario_file)
     if not (valid and all((o.table, o.column) in UNREAD_COLUMNS for o in scenario.overrides)):
@@ -155,6 +144,26 @@ def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) 
     if scenario.path:
         files[f"scenario:{scenario.path.name}"] = scenario.path
     return data, files
+
+
+def cached_tables(
+    dataset: Path, cache: dict | None, issues: list[Issue]
+) -> tuple[DatasetInfo | None, dict[str, pd.DataFrame], bool]:
+    """(dataset info, typed tables, whether they pass `validate_tables`) of a dataset folder,
+    read once into `cache` (a dict kept by the caller) until its files change; the tables
+    returned are copies the caller may change. Problems reading go to `issues`."""
+    key, signature = str(dataset), dataset_signature(dataset)
+    if cache is not None and key in cache and cache[key][0] == signature:
+        _, info, cached, valid = cache[key]
+        return info, {name: table.copy() for name, table in cached.items()}, valid
+    info, tables = read_tables(dataset, issues)
+    if cache is None or issues:
+        return info, tables, False
+    as_read = {name: table.copy() for name, table in tables.items()}
+    checked: list[Issue] = []
+    validate_tables(as_read, checked)
+    cache[key] = (signature, info, as_read, not checked)
+    return info, tables, not checked
 
 
 def dataset_signature(dataset: Path) -> tuple[tuple[str, int, int], ...]:
