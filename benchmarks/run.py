@@ -104,32 +104,37 @@ def _cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def whole_runs(steps: tuple[int, ...], repetitions: int, source: Path | None, report: bool) -> dict:
-    """Interleaved repetitions of HiGHS alone and `optimizer run` (with and without report)."""
-    env = _environment(source)
+def whole_runs(
+    steps: tuple[int, ...], repetitions: int, source: Path | None, report: bool, compare: Path | None = None
+) -> dict:
+    """Interleaved repetitions of HiGHS alone and `optimizer run` (with and without report);
+    with `compare`, that checkout's runs too (named `…@compare`), in the same rotation."""
     python = sys.executable
     samples: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        cases: list[tuple[str, list[str]]] = []
+        cases: list[tuple[str, list[str], dict[str, str]]] = []
         for step in steps:
             scenario = scenario_file(folder, step)
             mps = folder / f"lp-{step}y.mps"
             label = "5y" if step == 5 else ("annual" if step == 1 else f"{step}y")
             run = [python, "-m", "optimizer", "run", str(scenario), "--quiet", "--out"]
+            env = _environment(source)
             # the MPS comes from the run itself (written once, up front)
             subprocess.run([*run, str(folder / "first"), "--no-report", "--write-mps", str(mps)], env=env,
                            cwd=folder, check=True, capture_output=True)  # fmt: skip
-            cases.append((f"highs_alone_{label}", [python, "-c", HIGHS_ALONE, str(mps)]))
-            cases.append((f"run_no_report_{label}", [*run, str(folder / "out"), "--no-report"]))
-            if report and step == 5:
-                cases.append((f"run_{label}", [*run, str(folder / "out-report")]))
+            cases.append((f"highs_alone_{label}", [python, "-c", HIGHS_ALONE, str(mps)], env))
+            for suffix, checkout in (("", source), ("@compare", compare)) if compare else (("", source),):
+                env = _environment(checkout)
+                cases.append((f"run_no_report_{label}{suffix}", [*run, str(folder / "out"), "--no-report"], env))
+                if report and step == 5:
+                    cases.append((f"run_{label}{suffix}", [*run, str(folder / "out-report")], env))
         for repetition in range(repetitions):
-            for name, command in cases:
+            for name, command, env in cases:
                 before = _cpu_of_children()
                 wall, _, _ = _timed(command, env, folder)
                 samples.setdefault(name, []).append((wall, _cpu_of_children() - before))
-                print(f"  {name:<26} repetition {repetition + 1}: {wall:7.2f} s wall", flush=True)
+                print(f"  {name:<34} repetition {repetition + 1}: {wall:7.2f} s wall", flush=True)
     result = {
         name: {
             "wall_s": [round(w, 3) for w, _ in values],
@@ -141,7 +146,7 @@ def whole_runs(steps: tuple[int, ...], repetitions: int, source: Path | None, re
     }
     for name in list(result):
         if name.startswith("run_"):
-            label = name.rsplit("_", 1)[1]
+            label = name.split("@")[0].rsplit("_", 1)[1]
             alone = result[f"highs_alone_{label}"]
             result[name]["over_highs_alone"] = round(result[name]["median_wall_s"] / alone["median_wall_s"], 2)
             result[name]["cpu_over_highs_alone"] = round(result[name]["median_cpu_s"] / alone["median_cpu_s"], 2)
@@ -162,9 +167,42 @@ values = [{values}]
 """
 
 
-def sweep_case(step: int, workers: int | None, points: int) -> dict:
-    """A one-at-a-time sweep of the hydrogen price over `points` values, in this process
-    (`workers` None: the default that `optimizer sweep` would choose)."""
+SAMPLED = """name = "bench-costs"
+base = "{base}"
+method = "latin-hypercube"
+samples = {samples}
+seed = 11
+
+[[parameter]]
+name = "hydrogen_price"
+table = "commodity_prices"
+where = {{ commodity = "hydrogen" }}
+column = "price"
+op = "scale"
+range = [0.5, 1.5]
+
+[[parameter]]
+name = "coal_price"
+table = "commodity_prices"
+where = {{ commodity = "coal" }}
+column = "price"
+op = "scale"
+range = [0.7, 1.5]
+
+[[parameter]]
+name = "storage_price"
+table = "commodity_prices"
+where = {{ commodity = "co2_storage" }}
+column = "price"
+op = "scale"
+range = [0.5, 2.0]
+"""
+
+
+def sweep_case(step: int, workers: int | None, points: int, sampled: bool = False) -> dict:
+    """A one-at-a-time sweep of the hydrogen price over `points` values (with `sampled`, a
+    Latin-hypercube sweep of three prices, solved cold), in this process (`workers` None: the
+    default that `optimizer sweep` would choose)."""
     from optimizer.batch.config import load_sweep
     from optimizer.batch.execute import run_sweep
 
@@ -174,7 +212,9 @@ def sweep_case(step: int, workers: int | None, points: int) -> dict:
         folder = Path(tmp)
         base = scenario_file(folder, step)
         path = folder / "sweep.toml"
-        path.write_text(SWEEP.format(base=base.as_posix(), values=values), encoding="utf-8")
+        text = SAMPLED.format(base=base.as_posix(), samples=points) if sampled else SWEEP.format(
+            base=base.as_posix(), values=values)  # fmt: skip
+        path.write_text(text, encoding="utf-8")
         options = {} if workers is None else {"workers": workers}
         clock = time.perf_counter()
         runs = run_sweep(load_sweep(path), folder / "out", progress=False, **options)
@@ -206,7 +246,7 @@ def _child(function: str, args: tuple, source: Path | None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def sweeps(steps: tuple[int, ...], points: int, source: Path | None) -> dict:
+def sweeps(steps: tuple[int, ...], points: int, source: Path | None, sampled_points: int = 12) -> dict:
     """Each step on 1 and 2 workers (and the default), interleaved; 2-over-1 throughput."""
     results: dict = {}
     for step in steps:
@@ -216,6 +256,10 @@ def sweeps(steps: tuple[int, ...], points: int, source: Path | None) -> dict:
             results[f"{label}_workers_{case['workers']}"] = case
             print(f"  sweep {label}, {points} points, workers {case['workers']}: {case}", flush=True)
         one, two = results[f"{label}_workers_1"], results[f"{label}_workers_2"]
+        if step == 1:  # the per-point ratio on solves of substance: cold points of a sampled sweep
+            case = _child("sweep_case", (step, 1, sampled_points, True), source)
+            results["annual_sampled_cold_workers_1"] = case
+            print(f"  sweep annual, Latin hypercube (cold), {sampled_points} points, 1 worker: {case}", flush=True)
         results[f"{label}_2_over_1"] = round(two["points_per_s"] / one["points_per_s"], 2)
         results[f"{label}_default_over_1"] = round(results[f"{label}_workers_default"]["points_per_s"]
                                                    / one["points_per_s"], 2)  # fmt: skip
@@ -264,7 +308,7 @@ def targets(results: dict) -> dict:
         "run_5y_over_highs": runs.get("run_5y", {}).get("over_highs_alone"),
         "run_no_report_5y_over_highs": runs.get("run_no_report_5y", {}).get("over_highs_alone"),
         "run_no_report_annual_over_highs": runs.get("run_no_report_annual", {}).get("over_highs_alone"),
-        "sweep_point_over_solve_annual": sweep.get("annual_workers_1", {}).get("median_point_over_solve"),
+        "sweep_point_over_solve_annual": sweep.get("annual_sampled_cold_workers_1", {}).get("median_point_over_solve"),
         "sweep_2_over_1_workers_5y": sweep.get("5y_2_over_1"),
         "sweep_2_over_1_workers_annual": sweep.get("annual_2_over_1"),
     }
@@ -284,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=3, help="whole-process repetitions (default 3)")
     parser.add_argument("--points", type=int, default=60, help="sweep points (default 60)")
     parser.add_argument("--source", type=Path, help="measure this checkout's optimizer package instead")
+    parser.add_argument("--compare", type=Path, help="also time this checkout's runs, interleaved (e.g. main)")
     parser.add_argument("--regions", action="store_true", help="also the multi-region phase cases")
     parser.add_argument("--skip", action="append", default=[], choices=("runs", "sweeps", "phases"))
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
@@ -299,10 +344,16 @@ def main(argv: list[str] | None = None) -> int:
     }
     if "runs" not in args.skip:
         print("whole processes (medians of interleaved repetitions):", flush=True)
-        results["runs"] = whole_runs(steps, repetitions, source, report=True)
+        compare = args.compare.resolve() if args.compare else None
+        results["runs"] = whole_runs(steps, repetitions, source, report=True, compare=compare)
+        if compare is not None:
+            results["compare"] = str(compare)
     if "sweeps" not in args.skip:
         print(f"sweeps ({points} points):", flush=True)
         results["sweeps"] = sweeps(steps, points, source)
+        if args.compare:
+            print(f"sweeps of {args.compare} ({points} points):", flush=True)
+            results["sweeps_compare"] = sweeps(steps, points, args.compare.resolve())
     if "phases" not in args.skip:
         cases = {"default_5y": (5, 1), "default_annual": (1, 1)} if not args.quick else {"default_5y": (5, 1)}
         if args.regions:
@@ -312,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  phases {name}: {case}", flush=True)
     results["load_average_at_end"] = os.getloadavg()
     results["targets"] = targets(results)
+    if args.compare and "runs" in results:
+        results["compare_ratios"] = {
+            name: case["over_highs_alone"] for name, case in results["runs"].items() if "over_highs_alone" in case
+        }
+        print("\nratios against HiGHS alone, this checkout and", args.compare, ":", results["compare_ratios"])
     print("\ntarget                              measured   target     met")
     for name, row in results["targets"].items():
         extra = f"   (moonshot {row['moonshot']})" if "moonshot" in row else ""
