@@ -240,7 +240,10 @@ def _child(function: str, args: tuple, source: Path | None) -> dict:
         f"from run import {function}; print(json.dumps({function}{args!r}))"
     )
     command = [sys.executable, "-c", code]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=_environment(source))
+    # not from ROOT: `python -c` puts the working folder first on the path, and ROOT's package
+    # would shadow the checkout given by `source`
+    here = Path(__file__).resolve().parent
+    done = subprocess.run(command, capture_output=True, text=True, cwd=here, env=_environment(source))
     if done.returncode != 0:
         raise RuntimeError(f"{function}{args} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
