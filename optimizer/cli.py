@@ -52,6 +52,9 @@ def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("--write-mps", type=Path, metavar="FILE", help="also write the LP handed to HiGHS")
     run.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit in seconds")
     run.add_argument("--no-report", action="store_true", help="skip plots/, report.html and iamc.csv")
+    run.add_argument(
+        "--no-reference", action="store_true", help="skip the no-policy reference solve (no cost_vs_reference)"
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     run.set_defaults(func=_run)
     validate = commands.add_parser("validate", help="check a dataset folder or a scenario without solving")
@@ -134,7 +137,9 @@ def _run(args: argparse.Namespace) -> int:
 
     scenario_path = args.scenario or default_scenario()
     log.info("solving %s", scenario_path)
-    run = solve_scenario(scenario_path, time_limit=args.time_limit, write_mps=args.write_mps)
+    run = solve_scenario(
+        scenario_path, time_limit=args.time_limit, write_mps=args.write_mps, with_reference=not args.no_reference
+    )
     out = args.out or Path("results") / run.data.scenario
     write_run(run, out, report=not args.no_report)
     timings = run.summary["timings"]
