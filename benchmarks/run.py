@@ -3,7 +3,10 @@
     python benchmarks/run.py                 # every target (~10-20 minutes on 2 cores)
     python benchmarks/run.py --quick         # 5-year steps only, one repetition, 20-point sweeps
     python benchmarks/run.py --source DIR    # the same measurements of another checkout (e.g. main)
+    python benchmarks/run.py --compare DIR   # and another checkout's runs in the same rotation
     python benchmarks/run.py --regions       # also the multi-region phase cases
+    python benchmarks/run.py --skip runs --skip phases --steps 5 --sweep-repetitions 3 --merge
+                                             # repeat only the 5-year sweeps, into latest.json
 
 Whole processes are timed, each case in a fresh Python process, repetitions interleaved so that
 a noisy neighbour slows every case alike; medians are reported:
@@ -249,15 +252,25 @@ def _child(function: str, args: tuple, source: Path | None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def sweeps(steps: tuple[int, ...], points: int, source: Path | None, sampled_points: int = 12) -> dict:
-    """Each step on 1 and 2 workers (and the default), interleaved; 2-over-1 throughput."""
+def sweeps(
+    steps: tuple[int, ...], points: int, source: Path | None, sampled_points: int = 12, repetitions: int = 1
+) -> dict:
+    """Each step on 1 and 2 workers and the default, interleaved over `repetitions` (the run
+    with the median wall time of each is kept); 2-over-1 and default-over-1 throughput from
+    the medians. At annual steps also the per-point ratio on cold points of a sampled sweep."""
     results: dict = {}
     for step in steps:
         label = "5y" if step == 5 else "annual"
-        for workers in (1, 2, None):
-            case = _child("sweep_case", (step, workers, points), source)
-            results[f"{label}_workers_{case['workers']}"] = case
-            print(f"  sweep {label}, {points} points, workers {case['workers']}: {case}", flush=True)
+        runs: dict[str, list[dict]] = {}
+        for repetition in range(repetitions):
+            for workers in (1, 2, None):
+                case = _child("sweep_case", (step, workers, points), source)
+                runs.setdefault(str(case["workers"]), []).append(case)
+                print(f"  sweep {label}, {points} points, workers {case['workers']}, repetition {repetition + 1}: "
+                      f"{case}", flush=True)  # fmt: skip
+        for workers, cases in runs.items():
+            median = sorted(cases, key=lambda case: case["wall_s"])[len(cases) // 2]
+            results[f"{label}_workers_{workers}"] = {**median, "wall_s_all": [case["wall_s"] for case in cases]}
         one, two = results[f"{label}_workers_1"], results[f"{label}_workers_2"]
         if step == 1:  # the per-point ratio on solves of substance: cold points of a sampled sweep
             case = _child("sweep_case", (step, 1, sampled_points, True), source)
@@ -330,13 +343,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="5-year steps only, one repetition, 20-point sweeps")
     parser.add_argument("--repetitions", type=int, default=3, help="whole-process repetitions (default 3)")
     parser.add_argument("--points", type=int, default=60, help="sweep points (default 60)")
+    parser.add_argument("--sweep-repetitions", type=int, default=1, help="interleaved sweep repetitions (default 1)")
     parser.add_argument("--source", type=Path, help="measure this checkout's optimizer package instead")
     parser.add_argument("--compare", type=Path, help="also time this checkout's runs, interleaved (e.g. main)")
     parser.add_argument("--regions", action="store_true", help="also the multi-region phase cases")
     parser.add_argument("--skip", action="append", default=[], choices=("runs", "sweeps", "phases"))
+    parser.add_argument("--steps", default="5,1", help="steps in years to measure (default 5,1)")
+    parser.add_argument("--merge", action="store_true", help="update the sections of --out instead of replacing it")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
-    steps = (5,) if args.quick else (5, 1)
+    steps = (5,) if args.quick else tuple(int(step) for step in args.steps.split(","))
     repetitions = 1 if args.quick else args.repetitions
     points = 20 if args.quick else args.points
     source = args.source.resolve() if args.source else None
@@ -353,10 +369,11 @@ def main(argv: list[str] | None = None) -> int:
             results["compare"] = str(compare)
     if "sweeps" not in args.skip:
         print(f"sweeps ({points} points):", flush=True)
-        results["sweeps"] = sweeps(steps, points, source)
+        results["sweeps"] = sweeps(steps, points, source, repetitions=args.sweep_repetitions)
         if args.compare:
             print(f"sweeps of {args.compare} ({points} points):", flush=True)
-            results["sweeps_compare"] = sweeps(steps, points, args.compare.resolve())
+            compare = args.compare.resolve()
+            results["sweeps_compare"] = sweeps(steps, points, compare, repetitions=args.sweep_repetitions)
     if "phases" not in args.skip:
         cases = {"default_5y": (5, 1), "default_annual": (1, 1)} if not args.quick else {"default_5y": (5, 1)}
         if args.regions:
@@ -365,12 +382,19 @@ def main(argv: list[str] | None = None) -> int:
         for name, case in results["phases"].items():
             print(f"  phases {name}: {case}", flush=True)
     results["load_average_at_end"] = os.getloadavg()
+    if args.merge and args.out.exists():  # update the last run's results with this one's
+        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        for key in ("runs", "sweeps", "sweeps_compare", "phases"):
+            if key in previous:
+                results[key] = {**previous[key], **results.get(key, {})}
+        results.setdefault("compare", previous.get("compare"))
+        results["merged_into"] = {"earlier_load_average_at_start": previous.get("load_average_at_start")}
     results["targets"] = targets(results)
-    if args.compare and "runs" in results:
+    if "@compare" in "".join(results.get("runs", {})):
         results["compare_ratios"] = {
             name: case["over_highs_alone"] for name, case in results["runs"].items() if "over_highs_alone" in case
         }
-        print("\nratios against HiGHS alone, this checkout and", args.compare, ":", results["compare_ratios"])
+        print("\nratios against HiGHS alone (…@compare: the compared checkout):", results["compare_ratios"])
     print("\ntarget                              measured   target     met")
     for name, row in results["targets"].items():
         extra = f"   (moonshot {row['moonshot']})" if "moonshot" in row else ""
