@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import platform
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,8 +202,6 @@ def solve_data(
     if write_mps is not None:
         solver.write_mps(Path(write_mps))
 
-    policy = data.caps or data.budget is not None or data.carbon_price
-    reference_job = _ReferenceSolve(solver, scenario, data, built, time_limit) if with_reference and policy else None
     result, windows, fixed = _solve(solver, scenario, data, built, time_limit)
     timings["solve"] = result.solve_seconds
 
@@ -216,18 +212,16 @@ def solve_data(
     reference = None
     if result.optimal:
         run_tables, emissions = tables_from_solution(data, built, result)
-        if reference_job is not None:
-            waited = time.perf_counter()
-            reference = pathway_cost(reference_job.result(), data, built, run_tables["costs"], emissions)
-            timings["reference_wait"] = time.perf_counter() - waited
+        timings["extract"] = time.perf_counter() - clock
+        if with_reference and (data.caps or data.budget is not None or data.carbon_price):
+            reference_result = _reference(solver, scenario, data, built, time_limit)
+            reference = pathway_cost(reference_result, data, built, run_tables["costs"], emissions)
     else:
-        if reference_job is not None:
-            reference_job.discard()
         window = None
         if windows and fixed is not None:
             window = WindowFix(windows[-1].describe(), fixed, windows[-1].end)
         diagnosis = _diagnose(data, solver, result, scenario.solver, window)
-    timings["extract"] = time.perf_counter() - clock
+        timings["extract"] = time.perf_counter() - clock
     n_cols, n_rows, n_nonzeros = solver.size
     summary = {
         "scenario": data.scenario,
@@ -307,64 +301,14 @@ def _foresight(scenario: Scenario, windows: list[Window]) -> dict:
     }
 
 
-class _ReferenceSolve:
-    """The no-policy reference (the same scenario with no emission cap, budget or carbon price,
-    with the same foresight), solved on a copy of the session so the pathway's own session, and
-    its basis, stay as they are.
-
-    Where the machine has a core to spare and HiGHS runs on one thread, it is solved in a thread
-    at the same time as the pathway (HiGHS releases Python's lock while it solves), so it adds
-    little to the run's wall time; otherwise it is solved when asked for. Either way it starts
-    cold, so its result does not depend on the machine.
-    """
-
-    def __init__(
-        self, solver: HighsSession, scenario: Scenario, data: ModelData, built: BuiltModel, time_limit: float | None
-    ) -> None:
-        self._args = (scenario, data, built, time_limit)
-        self._solver = solver
-        self._outcome: SolveResult | BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if solver.settings.threads == 1 and _spare_core():
-            self._twin = solver.copy()
-            self._thread = threading.Thread(target=self._run, name="reference-solve", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._outcome = _reference(self._twin, *self._args)
-        except BaseException as error:  # raised again in the caller's thread
-            self._outcome = error
-
-    def discard(self) -> None:
-        """Not needed after all: wait for a solve under way to end (HiGHS cannot be stopped from
-        outside), ignoring its outcome."""
-        if self._thread is not None:
-            self._thread.join()
-
-    def result(self) -> SolveResult:
-        if self._thread is None:
-            self._twin = self._solver.copy()
-            self._run()
-        else:
-            self._thread.join()
-        if isinstance(self._outcome, BaseException):
-            raise self._outcome
-        return self._outcome
-
-
-def _spare_core() -> bool:
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except AttributeError:  # not on Linux
-        return (os.cpu_count() or 1) > 1
-
-
 def _reference(
-    twin: HighsSession, scenario: Scenario, data: ModelData, built: BuiltModel, time_limit: float | None
+    solver: HighsSession, scenario: Scenario, data: ModelData, built: BuiltModel, time_limit: float | None
 ) -> SolveResult:
-    """Solve the reference on `twin`, a session of its own: caps and budget freed, carbon
-    payments (a transfer) left out of the costs."""
+    """The no-policy reference (the same scenario with no emission cap, budget or carbon price,
+    with the same foresight): caps and budget freed and carbon payments (a transfer) left out
+    of the costs, solved on a copy of the pathway's session warm from its optimal basis, so the
+    pathway's own session and basis stay as they are."""
+    twin = solver.copy(warm=True)
     rows = twin.keys.row_position
     positions = np.array(
         [*rows.get("emission_cap", {}).values(), *rows.get("emission_budget", {}).values()], dtype=np.int64
@@ -382,7 +326,7 @@ def pathway_cost(
     costs: pd.DataFrame,
     emissions: dict[int, float],
 ) -> dict:
-    """The pathway's cost against the reference run (`reference`, see `_ReferenceSolve`):
+    """The pathway's cost against the reference run (`reference`, see `_reference`):
     present value of the extra resource cost (carbon payments, a transfer, excluded) and the
     average cost per tonne abated (present value ÷ discounted tonnes)."""
     if not reference.optimal:

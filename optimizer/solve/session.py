@@ -120,14 +120,15 @@ class HighsSession:
         labels = KeyLabels(SolutionKeys(snapshot.columns, snapshot.rows))
         return cls(snapshot.lp(), labels, settings, prepared_seconds=time.perf_counter() - started)
 
-    def copy(self) -> HighsSession:
+    def copy(self, warm: bool = False) -> HighsSession:
         """A second session over the LP as this one holds it now (costs, bounds, added rows),
-        read through the same keys, to solve a variant without disturbing this one (it starts
-        cold)."""
-        keys = self.keys
-        keys.column_position, keys.row_position  # noqa: B018 - fill the shared caches once, here
-        twin = HighsSession(self.highs.getLp(), KeyLabels(keys), self.settings)
+        read through the same keys, to solve a variant without disturbing this one; with
+        `warm`, it starts from this session's basis."""
+        twin = HighsSession(self.highs.getLp(), KeyLabels(self.keys), self.settings)
         twin.base_cost = self.base_cost.copy()
+        basis = self.highs.getBasis()
+        if warm and basis.valid:
+            twin.highs.setBasis(basis)
         return twin
 
     def snapshot(self) -> LpSnapshot:
