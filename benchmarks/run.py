@@ -132,6 +132,9 @@ def whole_runs(
                 cases.append((f"run_no_report_{label}{suffix}", [*run, str(folder / "out"), "--no-report"], env))
                 if report and step == 5:
                     cases.append((f"run_{label}{suffix}", [*run, str(folder / "out-report")], env))
+                if step == 1 and not suffix:  # what the no-policy reference costs (a flag main lacks)
+                    command = [*run, str(folder / "out"), "--no-report", "--no-reference"]
+                    cases.append((f"run_no_report_no_reference_{label}", command, env))
         for repetition in range(repetitions):
             for name, command, env in cases:
                 before = _cpu_of_children()
