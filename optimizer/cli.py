@@ -29,7 +29,6 @@ from optimizer.data.scenario import load_scenario
 from optimizer.data.validate import validate_tables
 from optimizer.errors import InputError, Issue, command, log_to_console, plural
 from optimizer.outputs.folders import check_replaceable, child, staged
-from optimizer.report import cli as report_cli
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +52,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line; `argv` (when known) lets a command other than `report` skip importing
+    the report package, which loads matplotlib."""
     parser = _Parser(prog="optimizer", description="Least-cost industrial decarbonisation pathways (Pyomo + HiGHS).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="solve a scenario and write its results folder")
@@ -62,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--write-mps", type=Path, metavar="FILE", help="also write the LP handed to HiGHS")
     run.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit in seconds")
     run.add_argument("--no-report", action="store_true", help="skip plots/, report.html and iamc.csv")
+    run.add_argument(
+        "--no-reference", action="store_true", help="skip the no-policy reference solve (no cost_vs_reference)"
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     _add_force(run)
     run.set_defaults(func=_run)
@@ -78,7 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.set_defaults(func=_batch)
     sweep = commands.add_parser("sweep", help="run a cost-sensitivity sweep")
     sweep.add_argument("sweep", type=Path, help="sweep TOML")
-    sweep.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    sweep.add_argument(
+        "--workers", type=int, help="local worker processes (default: what pays off for the sweep, up to the cores)"
+    )
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     sweep.add_argument("--out", type=Path, help="sweep folder (default results/<sweep name>)")
     sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -86,9 +92,21 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--resume", action="store_true", help="skip points already finished in --out")
     _add_force(again)
     sweep.set_defaults(func=_sweep)
-    report_cli.add_parser(commands)
+    _add_report_parser(commands, argv)
     _add_pathway_parsers(commands)
     return parser
+
+
+def _add_report_parser(commands: argparse._SubParsersAction, argv: list[str] | None) -> None:
+    """`report` as `optimizer.report.cli` declares it, unless another command was asked for:
+    then it need only exist as a choice, and matplotlib is not imported."""
+    command = next((word for word in argv or () if not word.startswith("-")), None)
+    if argv is None or command in (None, "report"):
+        from optimizer.report import cli as report_cli
+
+        report_cli.add_parser(commands)
+    else:
+        commands.add_parser("report", help="remake a run folder's report (see `optimizer report -h`)")
 
 
 def _add_pathway_parsers(commands: argparse._SubParsersAction) -> None:
@@ -156,7 +174,9 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or child(RESULTS, scenario.name, str(scenario.path))
     check_replaceable(out, "run", args.force)  # before solving: a refusal costs no time
     log.info("solving %s (%s)", scenario.name, scenario.path)
-    run = solve_scenario(scenario, time_limit=args.time_limit, write_mps=args.write_mps)
+    run = solve_scenario(
+        scenario, time_limit=args.time_limit, write_mps=args.write_mps, with_reference=not args.no_reference
+    )
     report = not args.no_report and run.result.optimal
     if report:
         from optimizer.report.cli import progress_bar, report_steps
@@ -372,6 +392,7 @@ def _number(value: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `optimizer` and `python -m optimizer`; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(argv).parse_args(argv)
     log_to_console(quiet=getattr(args, "quiet", False))
     return args.func(args)

@@ -12,7 +12,6 @@ import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -83,14 +82,21 @@ def with_terms(built: BuiltModel, data: ModelData, same_emissions: bool = False)
     return BuiltModel(built.model, built.index, emission_list, cost_family.cost_terms(data, built.index, emission_list))
 
 
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for package in ("optimizer", "pyomo", "highspy", "pandas", "numpy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "unknown"
-    return versions
+def _versions(solver: HighsSession) -> dict[str, str]:
+    """Versions of Python and the packages the run used (read from the loaded modules, which
+    is much quicker than importing `importlib.metadata` to ask the installed distributions)."""
+    import pyomo.version
+
+    import optimizer
+
+    return {
+        "python": platform.python_version(),
+        "optimizer": optimizer.__version__,
+        "pyomo": pyomo.version.version,
+        "highspy": solver.highs.version(),
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+    }
 
 
 def _injection_limit(data: ModelData) -> dict[str, float]:
@@ -219,14 +225,16 @@ def solve_data(
         run_tables, emissions = tables_from_solution(data, built, result)
         indicators = pathway_indicators(data, run_tables, emissions)
         indicators["stranded_new_build"] = stranded_new_build(data, built.index, result)
+        timings["extract"] = time.perf_counter() - clock
         if with_reference and (data.caps or data.budget is not None or data.carbon_price):
-            reference = pathway_cost(solver, scenario, data, built, result, run_tables["costs"], emissions)
+            reference_result = _reference(solver, scenario, data, built, time_limit)
+            reference = pathway_cost(reference_result, data, built, run_tables["costs"], emissions)
     else:
         window = None
         if windows and fixed is not None:
             window = WindowFix(windows[-1].describe(), fixed, windows[-1].end)
         diagnosis = _diagnose(data, solver, result, scenario.solver, window)
-    timings["extract"] = time.perf_counter() - clock
+        timings["extract"] = time.perf_counter() - clock
     n_cols, n_rows, n_nonzeros = solver.size
     summary = {
         "scenario": data.scenario,
@@ -254,7 +262,7 @@ def solve_data(
         "tail": data.weight[data.years[-1]],
         "discount_rate": data.discount_rate,
         "inputs_sha256": _sha256(files),
-        "versions": _versions(),
+        "versions": _versions(solver),
         "resolved_scenario": _resolved(scenario, data),
         "foresight": _foresight(scenario, windows),
     }
@@ -311,31 +319,34 @@ def _foresight(scenario: Scenario, windows: list[Window]) -> dict:
     }
 
 
-def pathway_cost(
-    solver: HighsSession,
-    scenario: Scenario,
-    data: ModelData,
-    built: BuiltModel,
-    result: SolveResult,
-    costs: pd.DataFrame,
-    emissions: dict[int, float],
-) -> dict:
-    """The pathway's cost against the reference run (the same scenario with no emission cap,
-    budget or carbon price, with the same foresight), solved on the same session and then put
-    back: present value of the extra resource cost (carbon payments, a transfer, excluded) and
-    the average cost per tonne abated (present value ÷ discounted tonnes)."""
-    rows = solver.keys.row_position
+def _reference(
+    solver: HighsSession, scenario: Scenario, data: ModelData, built: BuiltModel, time_limit: float | None
+) -> SolveResult:
+    """The no-policy reference (the same scenario with no emission cap, budget or carbon price,
+    with the same foresight): caps and budget freed and carbon payments (a transfer) left out
+    of the costs, solved on a copy of the pathway's session warm from its optimal basis, so the
+    pathway's own session and basis stay as they are."""
+    twin = solver.copy(warm=True)
+    rows = twin.keys.row_position
     positions = np.array(
         [*rows.get("emission_cap", {}).values(), *rows.get("emission_budget", {}).values()], dtype=np.int64
     )
-    _, _, row_lower, row_upper = solver.bounds()
-    solver.change_rows_bounds(positions, np.full(len(positions), -np.inf), np.full(len(positions), np.inf))
+    twin.change_rows_bounds(positions, np.full(len(positions), -np.inf), np.full(len(positions), np.inf))
     terms = [term for term in built.cost_terms if term.component != "carbon"]
-    try:
-        reference, _, _ = _solve(solver, scenario, data, built, None, terms)
-    finally:
-        solver.change_rows_bounds(positions, row_lower[positions], row_upper[positions])
-        solver.change_costs(solver.base_cost)
+    reference, _, _ = _solve(twin, scenario, data, built, time_limit, terms)
+    return reference
+
+
+def pathway_cost(
+    reference: SolveResult,
+    data: ModelData,
+    built: BuiltModel,
+    costs: pd.DataFrame,
+    emissions: dict[int, float],
+) -> dict:
+    """The pathway's cost against the reference run (`reference`, see `_reference`):
+    present value of the extra resource cost (carbon payments, a transfer, excluded) and the
+    average cost per tonne abated (present value ÷ discounted tonnes)."""
     if not reference.optimal:
         return {"status": reference.status, "solve_seconds": reference.solve_seconds}
     reference_emissions = tables.emissions_in_scope(data, built.emission_terms, reference)

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from builders import OUTPUT_COLUMNS, run_cli
 
+pytestmark = pytest.mark.slow  # the shipped default run end to end, with its report
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "inputs" / "scenarios" / "net-zero-2060.toml"
 
@@ -68,13 +70,15 @@ def test_validate_shipped_and_broken_data(tmp_path):
 
 # Pinned objective of the default run, million CNY2025 (present value). Change it only with a
 # reason, newest first:
+# - 168,292,197: capacity limits act on the capacity available over the milestone's years, so
+#   stock retiring within a milestone makes room for new build (no early scrapping to fit a limit).
 # - 168,401,162: dataset v2 (process emitters out of the residual, capture realism, retrofits, a pinned
 #   2025), growth limits on capacity in use, the smoother grid path, and the policy-anchored
 #   default (cap path + ETS carbon price, whose payments count in the objective).
 # - 156,088,538: yearly growth seeds (converted so a 5-year step adds what it did) and partial
 #   periods (a stock schedule or life ending inside a milestone serves only its years).
 # - 155,032,693: first calibrated dataset (steel, cement, chemicals, aluminium, other industry).
-PINNED_OBJECTIVE = 168_401_161.6
+PINNED_OBJECTIVE = 168_292_197.3
 README = ROOT / "inputs" / "README.md"
 
 

@@ -16,8 +16,12 @@ from optimizer.runner import PreparedModel, resolve_with_data, tables_from_solut
 def _steel(discount_rate: float = 0.05) -> Dataset:
     data = Dataset(discount_rate=discount_rate)
     data.commodity("steel").commodity("electricity", "PJ", "energy", role="grid_electricity")
-    data.technology("bf", variable_om=100, co2=2.0, capex=700, life=30)
-    data.technology("eaf", variable_om=150, capex=400, inputs={"electricity": 2.0}, lever="electrification")
+    # Fixed O&M makes idle capacity cost something, so when to retire it is decided (no tie)
+    # and every table, not only the objective, has one optimum to compare.
+    data.technology("bf", variable_om=100, fixed_om=20, co2=2.0, capex=700, life=30)
+    data.technology(
+        "eaf", variable_om=150, fixed_om=15, capex=400, inputs={"electricity": 2.0}, lever="electrification"
+    )
     data.demand({2025: 10, 2040: 14}).price("electricity", 20, emission_factor=0.1)
     return data
 

@@ -55,3 +55,15 @@ def test_cost_of_a_myopic_pathway_is_read_against_a_myopic_reference(solve):
     myopic = solve(_steel(), extra=extra + '\n[foresight]\nmode = "myopic"\nwindow = 10').summary["cost_vs_reference"]
     assert myopic["present_value"] == pytest.approx(perfect["present_value"])
     assert myopic["reference_objective"] == pytest.approx(perfect["reference_objective"])
+
+
+def test_reference_leaves_the_pathways_session_as_it_was(solve):
+    """The reference is solved on a copy of the session, warm from the pathway's basis: the
+    pathway's own session keeps its cap and re-solves to its optimum without iterating."""
+    run = solve(_steel(), extra="cap = { 2030 = 5 }")
+    assert run.summary["cost_vs_reference"]["average_cost"] == pytest.approx(50)
+    (cap_row,) = run.solver.keys.row_position["emission_cap"].values()
+    assert run.solver.bounds()[3][cap_row] == pytest.approx(5)
+    again = run.solver.solve()
+    assert again.objective == pytest.approx(6750)
+    assert again.iterations["simplex"] == 0

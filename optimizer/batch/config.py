@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optimizer.data.read import read_tables
+from optimizer.data.model_data import cached_tables
 from optimizer.data.scenario import Override, TomlReader, apply_overrides, load_scenario, read_toml_text
 from optimizer.data.schema import TABLES_BY_NAME
 from optimizer.errors import InputError, Issue
@@ -183,14 +183,15 @@ def _parameter(item: Any, number: int, method: str, reader: TomlReader) -> Param
     )
 
 
-def check_against_data(sweep: Sweep) -> None:
-    """Check that every table parameter selects at least one row of the base scenario's data.
+def check_against_data(sweep: Sweep, cache: dict | None = None) -> None:
+    """Check that every table parameter selects at least one row of the base scenario's data
+    (`cache`: typed tables read once per process, see `optimizer.data.model_data.cached_tables`).
 
     Raises InputError naming the sweep file and the parameter, before any point is solved.
     """
     scenario = load_scenario(sweep.base)
     issues: list[Issue] = []
-    _, tables = read_tables(scenario.dataset, issues)
+    _, tables, _ = cached_tables(scenario.dataset, cache, issues)
     if issues:
         raise InputError(issues)
     file = sweep.path.name if sweep.path else "sweep"

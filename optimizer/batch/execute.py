@@ -1,15 +1,25 @@
 """Run a sweep: serially, on a local process pool, or on a Dask cluster; never lose a point.
 
-Workers get (sweep, run id, point, and in a local pool the base model's LP snapshot file)
-and return plain data; the parent writes each finished point atomically as it arrives, so a
-crash loses only the points in flight. HiGHS runs with one thread per worker (the scenario's
-default) so workers do not oversubscribe the cores.
+Each finished point is written atomically as it completes (by the local worker that solved it,
+or by this process for serial and Dask runs), so a crash loses only the points in flight.
+HiGHS runs with one thread per worker (the scenario's default) so workers do not
+oversubscribe the cores.
+
+A local pool on Linux forks its workers from this process after it has prepared the base
+model once: they start in milliseconds with the model, the HiGHS session and the typed tables
+already in memory, where a fresh interpreter would spend a second or more importing and
+loading before its first point. Elsewhere (or if this process runs other threads, when
+forking is unsafe) workers start from a forkserver and load the base model from an LP
+snapshot file this process writes. `workers=None` chooses the number that pays off
+(`default_workers`).
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import threading
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -22,28 +32,60 @@ from tqdm import tqdm
 from optimizer.batch import store
 from optimizer.batch.config import Sweep, check_against_data
 from optimizer.batch.design import Point, design
-from optimizer.batch.worker import cost_only, ready, solve_point, write_portable
+from optimizer.batch.worker import TABLES, cost_only, prepare_base, ready, solve_and_save, solve_point, write_portable
+
+
+class _Bar(tqdm):
+    monitor_interval = 0  # no monitor thread: a process with threads must not fork its workers
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether workers can be forked from this process safely (Linux, no other thread)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def default_workers(points: int) -> int:
+    """Local workers that pay off for `points` points: forked workers start in milliseconds,
+    so every core is used once each gets a few points; workers started afresh take a second
+    or more each to import and load, worth it only for longer sweeps."""
+    cores = available_cores()
+    if cores < 2:
+        return 1
+    if can_fork():
+        return max(1, min(cores, points // 4))
+    return cores if points >= 32 else 1
 
 
 def run_sweep(
     sweep: Sweep,
     out: Path,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Solve every point not yet finished in `out` and assemble the results; return runs."""
-    check_against_data(sweep)
+    """Solve every point not yet finished in `out` and assemble the results; return runs.
+    `workers`: local processes (None: `default_workers`)."""
+    check_against_data(sweep, TABLES)
     points = design(sweep)
     ids = store.run_ids(points)
     store.prepare(out, sweep, points, resume)
     done = store.finished(out) if resume else set()
     todo = [(run_id, point) for run_id, point in zip(ids, points, strict=True) if run_id not in done]
-    bar = tqdm(total=len(ids), initial=len(ids) - len(todo), disable=not progress, unit="point", desc=sweep.name)
+    if workers is None:
+        workers = default_workers(len(todo))
+    bar = _Bar(total=len(ids), initial=len(ids) - len(todo), disable=not progress, unit="point", desc=sweep.name)
     failures = 0
-    for record, tables in _results(sweep, todo, workers, scheduler):
-        store.save_point(out, record, tables)
+    for record, tables in _results(sweep, todo, workers, scheduler, out):
+        if tables is not None:  # None: the worker wrote the point itself
+            store.save_point(out, record, tables)
         failures += record.get("status") != "optimal"
         bar.set_postfix(failed=failures)
         bar.update()
@@ -52,14 +94,16 @@ def run_sweep(
 
 
 def _results(
-    sweep: Sweep, todo: list[tuple[str, Point]], workers: int, scheduler: str | None
-) -> Iterator[tuple[dict, dict]]:
+    sweep: Sweep, todo: list[tuple[str, Point]], workers: int, scheduler: str | None, out: Path
+) -> Iterator[tuple[dict, dict | None]]:
     if not todo:
         return
     if scheduler is not None:
         yield from _dask(sweep, todo, scheduler)
     elif workers <= 1:
         yield from _serial(sweep, todo)
+    elif can_fork():
+        yield from _forked(sweep, todo, workers, out)
     else:
         yield from _pool(sweep, todo, workers)
 
@@ -79,6 +123,26 @@ def _serial(sweep: Sweep, todo: list[tuple[str, Point]]) -> Iterator[tuple[dict,
     finally:
         if frozen:
             gc.unfreeze()
+
+
+def _forked(sweep: Sweep, todo: list[tuple[str, Point]], workers: int, out: Path) -> Iterator[tuple[dict, None]]:
+    """Workers forked from this process once it holds the prepared base model (see the
+    module); each writes the points it solves, and only their records come back."""
+    if any(cost_only(sweep, point) for _, point in todo):
+        try:
+            prepare_base(sweep.base)
+        except Exception as error:  # each point then fails or builds on its own, as in serial runs
+            warnings.warn(f"could not prepare the base model ({error}); each point builds it", stacklevel=2)
+    gc.collect()
+    gc.freeze()  # the base model stays shared with the forked workers, out of every collector's walk
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+            futures = [pool.submit(solve_and_save, sweep, run_id, point, out) for run_id, point in todo]
+            for future in as_completed(futures):
+                yield future.result(), None
+    finally:
+        gc.unfreeze()
 
 
 def _pool(sweep: Sweep, todo: list[tuple[str, Point]], workers: int) -> Iterator[tuple[dict, dict]]:

@@ -30,7 +30,7 @@ from optimizer.outputs.attribution import lever_summary
 from optimizer.runner import PreparedModel, prepare_scenario, resolve_with_data, solve_scenario, tables_from_solution
 
 _MODELS: dict[str, tuple[tuple, PreparedModel]] = {}  # base scenario path → (file fingerprint, prepared base)
-_TABLES: dict = {}  # dataset path → typed tables, read once per process until the files change
+TABLES: dict = {}  # dataset path → typed tables, read once per process until the files change
 
 
 def point_scenario(base: Scenario, parameters: tuple[Parameter, ...], point: Point) -> Scenario:
@@ -89,12 +89,27 @@ def _base(base: Scenario | Path, portable: Path | None = None, freeze: bool = Fa
         return cached[1]
     prepared = _load(portable) if portable is not None and portable.exists() else None
     if prepared is None:
-        prepared = prepare_scenario(scenario, _TABLES)
+        prepared = prepare_scenario(scenario, TABLES)
     _MODELS[str(path)] = (fingerprint, prepared)
     if freeze:
         gc.collect()
         gc.freeze()
     return prepared
+
+
+def prepare_base(base: Path) -> PreparedModel:
+    """Prepare the base scenario in this process (read, built and handed to HiGHS, not solved),
+    as its points will find it; workers forked afterwards inherit it."""
+    return _base(load_scenario(base))
+
+
+def solve_and_save(sweep: Sweep, run_id: str, point: Point, out: Path) -> dict:
+    """`solve_point`, then write the point into the sweep folder `out`; return its record."""
+    from optimizer.batch import store
+
+    record, tables = solve_point(sweep, run_id, point, freeze=True)
+    store.save_point(out, record, tables)
+    return record
 
 
 def _load(portable: Path) -> PreparedModel | None:
@@ -132,7 +147,7 @@ def solve_point(
     `portable`: the base model written by `write_portable`, so this process need not build it;
     `freeze`: keep the base out of the garbage collector (for processes that end with the sweep).
     """
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     record: dict = {"run_id": run_id, **{p.name: point.get(p.name) for p in sweep.parameters}}
     try:
         base_scenario = load_scenario(sweep.base)
@@ -140,7 +155,7 @@ def solve_point(
         reuse = cost_only(sweep, point) and scenario.foresight.mode == "perfect"  # myopic points rebuild
         if reuse:
             base = _base(base_scenario, portable, freeze)
-            data, _ = load_model_data(scenario, _TABLES)
+            data, _ = load_model_data(scenario, TABLES)
             if not sweep.warm:
                 base.solver.start_cold()
             result, built = resolve_with_data(base, data)
@@ -161,6 +176,7 @@ def solve_point(
         warm=reuse,
         solve_s=result.solve_seconds,
         wall_s=time.perf_counter() - started,
+        cpu_s=time.process_time() - cpu,
         message=(diagnosis or {}).get("message", ""),
     )
     return record, tables

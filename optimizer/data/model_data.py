@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.data.interpolate import interpolate
+from optimizer.data.interpolate import interpolate, interpolate_rows, is_blank
 from optimizer.data.milestones import years_represented
 from optimizer.data.read import LINE, DatasetInfo, read_tables
 from optimizer.data.scenario import Scenario, apply_overrides, load_scenario
 from optimizer.data.schema import ALL_REGIONS, BOUND_KINDS
-from optimizer.data.validate import validate_tables
+from optimizer.data.validate import UNREAD_COLUMNS, validate_tables
 from optimizer.errors import InputError, Issue
 from optimizer.finance import discount_factor
 
@@ -130,17 +130,11 @@ def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     issues: list[Issue] = []
-    key, signature = str(scenario.dataset), dataset_signature(scenario.dataset)
-    if cache is not None and key in cache and cache[key][0] == signature:
-        _, info, cached = cache[key]
-        tables = {name: table.copy() for name, table in cached.items()}
-    else:
-        info, tables = read_tables(scenario.dataset, issues)
-        if cache is not None and not issues:
-            cache[key] = (signature, info, {name: table.copy() for name, table in tables.items()})
+    info, tables, valid = cached_tables(scenario.dataset, cache, issues)
     scenario_file = scenario.path.name if scenario.path else "scenario"
     issues += apply_overrides(tables, scenario.overrides, scenario_file)
-    validate_tables(tables, issues)
+    if not (valid and all((o.table, o.column) in UNREAD_COLUMNS for o in scenario.overrides)):
+        validate_tables(tables, issues)  # else: the cross-table checks would find what they found before
     if issues or info is None:
         raise InputError(issues)
     data = _assemble(info, tables, scenario, issues)
@@ -150,6 +144,26 @@ def load_model_data(scenario: Scenario | Path | str, cache: dict | None = None) 
     if scenario.path:
         files[f"scenario:{scenario.path.name}"] = scenario.path
     return data, files
+
+
+def cached_tables(
+    dataset: Path, cache: dict | None, issues: list[Issue]
+) -> tuple[DatasetInfo | None, dict[str, pd.DataFrame], bool]:
+    """(dataset info, typed tables, whether they pass `validate_tables`) of a dataset folder,
+    read once into `cache` (a dict kept by the caller) until its files change; the tables
+    returned are copies the caller may change. Problems reading go to `issues`."""
+    key, signature = str(dataset), dataset_signature(dataset)
+    if cache is not None and key in cache and cache[key][0] == signature:
+        _, info, cached, valid = cache[key]
+        return info, {name: table.copy() for name, table in cached.items()}, valid
+    info, tables = read_tables(dataset, issues)
+    if cache is None or issues:
+        return info, tables, False
+    as_read = {name: table.copy() for name, table in tables.items()}
+    checked: list[Issue] = []
+    validate_tables(as_read, checked)
+    cache[key] = (signature, info, as_read, not checked)
+    return info, tables, not checked
 
 
 def dataset_signature(dataset: Path) -> tuple[tuple[str, int, int], ...]:
@@ -188,18 +202,26 @@ def _by_vintage(
     """
     stock_vintage, base_year = stock
     result: dict[tuple[object, ...], float] = {}
-    explicit = table[table["vintage"].notna()].copy()
-    blank = table[table["vintage"].isna()]
-    mixed = set(map(tuple, explicit[keys].to_numpy())) & set(map(tuple, blank[keys].to_numpy()))
+    columns = [table[key].tolist() for key in keys]
+    given, numbers, lines = table["vintage"].tolist(), table[value].tolist(), table[LINE].tolist()
+    explicit, blank, vintaged = [], [], set()
+    for i, number in enumerate(numbers):
+        key = tuple(column[i] for column in columns)
+        if is_blank(given[i]):
+            blank.append((key, number, lines[i]))
+            continue
+        vintaged.add(key)
+        if not is_blank(number) and not any(is_blank(part) for part in key):
+            explicit.append((key, int(given[i]), number))
+    mixed = vintaged & {key for key, _, _ in blank}
     for key in sorted(mixed):
-        line = blank.loc[(blank[keys] == list(key)).all(axis=1), LINE].iloc[0]
+        line = next(line for blank_key, _, line in blank if blank_key == key)
         issues.append(Issue(file, f"{key} mixes a blank vintage with given vintages", row=int(line), column="vintage"))
-    explicit["vintage"] = explicit["vintage"].astype(int)
-    for key_row, number in zip(blank[keys].itertuples(index=False), blank[value], strict=True):
-        for vintage in vintages.get(key_row[0], ()):
-            result[(*key_row, vintage)] = float(number)
+    for key, number, _ in blank:
+        for vintage in vintages.get(key[0], ()):
+            result[(*key, vintage)] = float(number)
     all_vintages = sorted({v for vs in vintages.values() for v in vs} | {base_year})
-    interpolated = interpolate(explicit, keys, value, all_vintages, year="vintage")
+    interpolated = interpolate_rows(explicit, all_vintages)
     for key, number in interpolated.items():
         wanted = vintages.get(str(key[0]), ())
         if key[-1] in wanted and key[-1] != stock_vintage:

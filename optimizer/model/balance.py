@@ -10,10 +10,11 @@ Adds (flows in Mt/yr or PJ/yr):
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.errors import InputError, Issue
+from optimizer.model.linear import elements, linear
 from optimizer.model.sets import ModelIndex
 
 
@@ -38,11 +39,13 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
             ]
         )
 
+    activity, purchase = elements(m.activity), elements(m.purchase)
+
     def _balance(m: pyo.ConcreteModel, r: str, c: str, y: int) -> object:
-        terms = [coef * m.activity[r, k, v, y] for k, v, coef in index.flows_at.get((r, c, y), ())]
+        terms = [(coef, activity[r, k, v, y]) for k, v, coef in index.flows_at.get((r, c, y), ())]
         if (r, c, y) in purchasable:
-            terms.append(m.purchase[r, c, y])
-        return pyo.quicksum(terms) >= data.demand.get((r, c, y), 0.0)
+            terms.append((1, purchase[r, c, y]))
+        return linear(terms) >= data.demand.get((r, c, y), 0.0)
 
     m.commodity_balance = pyo.Constraint(index.balance_index, rule=_balance)
     limits = sorted(k for k in data.cumulative_limit if any((k[0], k[1], y) in purchasable for y in data.years))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyomo.environ as pyo
+import pyomo.core as pyo  # the modelling layer only (pyomo.environ also loads every solver plugin, ~0.4 s)
 
 from optimizer.data.model_data import ModelData
 from optimizer.model import balance, base_year, capacity, cost, diffusion, emissions, retrofit

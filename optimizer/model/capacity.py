@@ -15,9 +15,10 @@ Adds (units: Mt/yr or PJ/yr of main output):
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
+from optimizer.model.linear import elements, linear
 from optimizer.model.sets import ModelIndex
 
 
@@ -34,9 +35,10 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     m.capacity = pyo.Var(index.capacity_index, domain=pyo.NonNegativeReals, bounds=_capacity_bounds)
     m.activity = pyo.Var(index.capacity_index, domain=pyo.NonNegativeReals)
 
+    capacity, activity, new = elements(m.capacity), elements(m.activity), elements(m.new_capacity)
     m.vintage_start = pyo.Constraint(
         index.new_capacity_index,
-        rule=lambda m, r, k, v: m.capacity[r, k, v, v] == m.new_capacity[r, k, v],
+        rule=lambda m, r, k, v: linear(((1, capacity[r, k, v, v]), (-1, new[r, k, v]))) == 0,
     )
     alive = set(index.capacity_index)
     retiring = [
@@ -46,10 +48,14 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     ]
     m.capacity_retirement = pyo.Constraint(
         retiring,
-        rule=lambda m, r, k, v, y: m.capacity[r, k, v, y] <= m.capacity[r, k, v, index.previous_year[y]],
+        rule=lambda m, r, k, v, y: linear(((1, capacity[r, k, v, y]), (-1, capacity[r, k, v, index.previous_year[y]])))
+        <= 0,
     )
-    def _activity_limit(m: pyo.ConcreteModel, r: str, k: str, v: int, y: int) -> object:
-        share = index.alive_share.get((r, k, v, y), (1.0, 1.0))[0]
-        return m.activity[r, k, v, y] <= data.technologies[k].availability * share * m.capacity[r, k, v, y]
+    availability = {name: technology.availability for name, technology in data.technologies.items()}
+    shares = index.alive_share
+
+    def _activity_limit(m: pyo.ConcreteModel, *key: object) -> object:
+        share = shares[key][0] if key in shares else 1.0
+        return linear(((1, activity[key]), (-(availability[key[1]] * share), capacity[key]))) <= 0
 
     m.activity_limit = pyo.Constraint(index.capacity_index, rule=_activity_limit)

@@ -21,11 +21,12 @@ from bisect import bisect_left
 from collections import defaultdict
 from typing import NamedTuple
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.finance import capital_recovery_factor
 from optimizer.model.emissions import EmissionTerm, in_scope
+from optimizer.model.linear import elements, linear
 from optimizer.model.sets import ModelIndex
 
 COMPONENTS = ("investment", "fixed_om", "variable_om", "purchases", "carbon")
@@ -85,7 +86,8 @@ def objective_coefficients(data: ModelData, terms: list[CostTerm]) -> dict[tuple
 def add_to(m: pyo.ConcreteModel, data: ModelData, terms: list[CostTerm]) -> None:
     """Add `total_cost`, the minimised present value."""
     coefficients = objective_coefficients(data, terms)
+    variables = {name: elements(getattr(m, name)) for name in {variable for variable, _ in coefficients}}
     m.total_cost = pyo.Objective(
-        expr=pyo.quicksum(coef * getattr(m, variable)[key] for (variable, key), coef in sorted(coefficients.items())),
+        expr=linear((coef, variables[variable][key]) for (variable, key), coef in sorted(coefficients.items())),
         sense=pyo.minimize,
     )

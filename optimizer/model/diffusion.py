@@ -23,7 +23,7 @@ remains): values interpolated back before that have nothing to act on and add no
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.model.sets import ModelIndex
@@ -98,14 +98,19 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
         rule=lambda m, r, k, y: m.new_capacity[r, k, y] <= data.bounds["max_new_capacity"][(r, k, y)] * data.period[y],
     )
 
+    def weighted(variable: pyo.Var, r: str, k: str, y: int, weight: float) -> object:
+        """Σ_v weight × variable, each coefficient a plain number (so every compiler of the LP
+        makes the same one, to the last bit)."""
+        return pyo.quicksum(weight * variable[r, k, v, y] for v in index.vintages_at.get((r, k, y), ()))
+
     def _growth(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
         factor, seeds = growth_factors(data.bounds["max_growth"][(r, k, y)], data.period[y])
         seed = seeds * data.bounds["growth_seed"].get((r, k, y), 0.0)
         availability = data.technologies[k].availability
-        in_use = total(m.activity, r, k, y) / availability
+        in_use = weighted(m.activity, r, k, y, 1.0 / availability)
         previous = index.previous_year.get(y)
         if previous is None:  # the first milestone grows from the base-year stock
             return in_use <= factor * data.stock.get((r, k, y), 0.0) + seed
-        return in_use <= factor * total(m.activity, r, k, previous) / availability + seed
+        return in_use - weighted(m.activity, r, k, previous, factor / availability) <= seed
 
     m.capacity_growth = pyo.Constraint(_keys("max_growth"), rule=_growth)

@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.data.schema import ALL_REGIONS
+from optimizer.model.linear import elements, linear
 from optimizer.model.sets import ModelIndex
 
 
@@ -72,13 +73,14 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex, terms: list
     """Add the emission caps and the optional budget."""
     by_scope = {scope: scope_coefficients(terms, scope) for scope in ("direct", "direct+indirect")}
 
+    variables = {name: elements(getattr(m, name)) for name in {term.variable for term in terms}}
+
     def _emissions(scope: str, regions: tuple[str, ...], year: int) -> object:
-        coefficients = [
-            coef * getattr(m, variable)[key]
+        return linear(
+            (coef, variables[variable][key])
             for r in regions
             for (variable, key), coef in by_scope[scope].get((r, year), {}).items()
-        ]
-        return pyo.quicksum(coefficients)
+        )
 
     def _cap(m: pyo.ConcreteModel, group: str, scope: str, y: int) -> object:
         regions = data.regions if group == ALL_REGIONS else (group,)

@@ -15,7 +15,7 @@ The retrofit's own `life` is the converted plant's remaining years, a data choic
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.model_data import ModelData
 from optimizer.model.sets import ModelIndex

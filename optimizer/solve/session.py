@@ -23,7 +23,7 @@ from typing import Protocol
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.data.scenario import SolverSettings
 from optimizer.errors import SolverError
@@ -119,6 +119,17 @@ class HighsSession:
         started = time.perf_counter()
         labels = KeyLabels(SolutionKeys(snapshot.columns, snapshot.rows))
         return cls(snapshot.lp(), labels, settings, prepared_seconds=time.perf_counter() - started)
+
+    def copy(self, warm: bool = False) -> HighsSession:
+        """A second session over the LP as this one holds it now (costs, bounds, added rows),
+        read through the same keys, to solve a variant without disturbing this one; with
+        `warm`, it starts from this session's basis."""
+        twin = HighsSession(self.highs.getLp(), KeyLabels(self.keys), self.settings)
+        twin.base_cost = self.base_cost.copy()
+        basis = self.highs.getBasis()
+        if warm and basis.valid:
+            twin.highs.setBasis(basis)
+        return twin
 
     def snapshot(self) -> LpSnapshot:
         """The LP as plain arrays and keys, to pickle for another process."""

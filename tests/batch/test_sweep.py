@@ -181,6 +181,7 @@ def test_base_is_rebuilt_when_its_files_change(tmp_path, base, fresh_worker):
     assert sum(second.data.demand.values()) > sum(first.data.demand.values())
 
 
+@pytest.mark.slow  # end to end: a killed sweep process / a Dask cluster
 def test_dask_local_cluster_equals_serial(tmp_path, base):
     distributed = pytest.importorskip("distributed")
     sweep = load_sweep(
@@ -208,6 +209,7 @@ def test_salib_designs_and_indices(tmp_path, base, method):
     assert (tmp_path / "out" / "plots" / f"{method}.png").is_file()
 
 
+@pytest.mark.slow  # end to end: a killed sweep process / a Dask cluster
 def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, base):
     path = _sweep(
         tmp_path,

@@ -65,6 +65,17 @@ def test_default_results_folder_is_named_after_the_scenario(tmp_path, scenario):
     assert (tmp_path / "results" / "test" / "summary.json").is_file()
 
 
+def test_no_reference_skips_the_cost_against_the_reference(tmp_path, scenario):
+    with_reference, without = tmp_path / "with", tmp_path / "without"
+    assert run_cli("run", scenario, "--quiet", "--no-report", "--out", with_reference).returncode == 0
+    assert run_cli("run", scenario, "--quiet", "--no-report", "--no-reference", "--out", without).returncode == 0
+    summaries = [json.loads((folder / "summary.json").read_text()) for folder in (with_reference, without)]
+    assert summaries[1]["objective"] == summaries[0]["objective"]
+    assert "cost_vs_reference" in summaries[0]
+    assert "cost_vs_reference" not in summaries[1]
+    assert "reference" not in summaries[1]["timings"]
+
+
 def test_infeasible_scenario_exits_1_with_a_diagnosis(tmp_path):
     data = _dataset()
     data.rows["technologies"] = [r for r in data.rows["technologies"] if r["technology"] != "eaf"]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = "import sys; from optimizer.cli import main; sys.exit(main(sys.argv[1:]))"
 
@@ -18,6 +20,7 @@ def _run(*args: object) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # end to end: several solver processes
 def test_mga_then_compare_then_macc(scenario, tmp_path):
     path = scenario(extra="cap = { 2030 = 5 }")
     mga = _run("mga", path, "--slack", "0.05", "--lever", "ccus", "--technology", "eaf", "--sense", "both",
@@ -42,6 +45,7 @@ def test_mga_then_compare_then_macc(scenario, tmp_path):
     assert "e+" not in macc.stderr  # numbers with separators, not 1.5e+08 or 154958400.32503533
 
 
+@pytest.mark.slow  # end to end: several solver processes
 def test_exit_codes_for_bad_input_and_no_optimum(scenario, routes, tmp_path):
     path = scenario(extra="cap = { 2030 = 5 }")
     bad = _run("mga", path, "--lever", "nuclear", "--out", tmp_path / "bad")

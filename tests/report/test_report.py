@@ -200,6 +200,7 @@ def test_report_command_regenerates_from_saved_tables(solved_run, tmp_path, capl
     assert "costs.csv is missing" in caplog.text
 
 
+@pytest.mark.slow  # end to end: the report in its own process
 def test_report_module_runs_as_a_script(solved_run, tmp_path):
     folder = tmp_path / "run"
     shutil.copytree(solved_run[1], folder)
