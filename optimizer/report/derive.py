@@ -76,17 +76,29 @@ def energy_pj(tables: RunTables) -> pd.DataFrame:
     return energy
 
 
+def through_end_year(tables: RunTables) -> pd.Series:
+    """Calendar years each milestone stands for up to and including the last milestone's own year:
+    the end-of-horizon tail (the years after it that the objective also counts) is left out, so a
+    sum labelled "2025–2060" covers exactly those years."""
+    weights = tables.years_represented().copy()
+    if len(weights):
+        weights.iloc[-1] = 1
+    return weights
+
+
 def cumulative(frame: pd.DataFrame, tables: RunTables, column: str = "value") -> float:
-    """Σ over rows of `column` × the calendar years its milestone represents (undiscounted)."""
+    """Σ over rows of `column` × the calendar years its milestone represents from the first year
+    through the last milestone's year (undiscounted; the tail is not counted)."""
     if frame.empty:
         return 0.0
-    weights = frame["year"].map(tables.years_represented()).fillna(1)
+    weights = frame["year"].map(through_end_year(tables)).fillna(1)
     return float((frame[column] * weights).sum())
 
 
 def cumulative_by_year(series: pd.Series, tables: RunTables) -> pd.Series:
-    """A running total of an annual series indexed by milestone year (value × years represented)."""
-    weights = tables.years_represented().reindex(series.index).fillna(1)
+    """A running total of an annual series indexed by milestone year (value × years represented,
+    the last milestone counting its own year only: no tail)."""
+    weights = through_end_year(tables).reindex(series.index).fillna(1)
     return (series * weights).cumsum()
 
 

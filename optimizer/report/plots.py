@@ -311,7 +311,7 @@ def carbon_price(tables: RunTables) -> tuple[Figure, str] | None:
         return None
     years = _years(prices)
     regions = sorted(prices["region"].unique())
-    names = ["system-wide cap" if region == "all" else str(region) for region in regions]
+    names = ["whole system" if region == "all" else str(region) for region in regions]
     columns, rows = fg.legend_columns(names, 8.5)
     layout = fg.grid(10.0, 4.0, below=rows)
     ax = layout.axes[0]

@@ -29,6 +29,12 @@ SECTORS: dict[str, tuple[str, str]] = {  # sector → (IAMC/Title name, colour)
     "cement": ("Cement", "#9c755f"),
     "chemicals": ("Chemicals", "#f28e2b"),
     "aluminium": ("Aluminium", "#76b7b2"),
+    "lime": ("Lime", "#edc948"),
+    "glass": ("Glass", "#17becf"),
+    "refining": ("Refining", "#e15759"),
+    "coal_chemicals": ("Coal Chemicals", "#b07aa1"),
+    "ferroalloys_silicon": ("Ferroalloys Silicon", "#ff9da7"),
+    "pulp_paper": ("Pulp Paper", "#bcbd22"),
     "other_industry": ("Other", "#bab0ac"),
     "hydrogen_supply": ("Hydrogen Supply", "#59a14f"),
 }

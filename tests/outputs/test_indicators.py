@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from builders import Dataset
 
-from optimizer.outputs.indicators import largest_cut, reduction_share
+from optimizer.outputs.indicators import largest_cut, largest_relative_cut, reduction_share
 
 
 def _growing_demand(retrofit: bool) -> Dataset:
@@ -43,3 +43,11 @@ def test_largest_cut_and_reduction_share():
     emissions = {2025: 100.0, 2030: 80.0, 2035: 20.0}
     assert largest_cut(emissions) == (pytest.approx(0.6), 2030)
     assert reduction_share(emissions, 2030, 2035) == pytest.approx(60 / 80)
+
+
+def test_largest_cut_relative_to_where_it_starts():
+    """100 → 90 → 30 → 6: against the first year the steepest 5 years are 2030–2035 (60 of 100);
+    against their own start, 2035–2040 cut 24 of 30 (80 %), more than 2030–2035's 60 of 90."""
+    emissions = {2025: 100.0, 2030: 90.0, 2035: 30.0, 2040: 6.0}
+    assert largest_cut(emissions) == (pytest.approx(0.6), 2030)
+    assert largest_relative_cut(emissions) == (pytest.approx(24 / 30), 2035)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from optimizer.report import cli, plots, write_report
+from optimizer.report import cli, derive, plots, write_report
 from optimizer.report.plots import render_charts
 from optimizer.results import COLUMNS, TABLE_NAMES, NotARunFolder, RunTables, load_run
 
@@ -328,3 +328,17 @@ def test_report_command_names_the_page(solved_run, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert f"report: {folder / 'report.html'}" in done.stderr
+
+
+def test_cumulative_sums_stop_at_the_last_milestone_year_whatever_the_tail(solved_run):
+    """A "2025–2035" total counts 2035 once, not the end-of-horizon tail the objective also counts."""
+    _, folder = solved_run
+    tables = load_run(folder)
+    costs = tables.costs
+    expected = float((costs["value"] * costs["year"].map({2025: 5, 2030: 5, 2035: 1})).sum())
+    assert derive.cumulative(costs, tables) == pytest.approx(expected)
+    tables.summary["tail"] = 10
+    assert tables.years_represented().tolist() == [5, 5, 10]  # what the objective weighs
+    assert derive.cumulative(costs, tables) == pytest.approx(expected)  # what "2025–2035" means
+    running = derive.cumulative_by_year(pd.Series({2025: 1.0, 2030: 1.0, 2035: 1.0}), tables)
+    assert running.tolist() == [5.0, 10.0, 11.0]
