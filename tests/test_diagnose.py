@@ -30,16 +30,22 @@ def test_cap_out_of_reach_gives_minimum_and_binding_limit(solve):
     assert "supply limit of co2_storage in R1, 2030" in diagnosis["message"]
 
 
-def test_demand_beyond_growth_limit_names_the_limit(solve):
-    """Only a new route exists; it may grow by a seed of 3 Mt/yr from nothing (one year of it at
-    the first milestone), but 10 Mt is demanded in 2025: the growth limit must give way by
-    7 Mt/yr (or demand by 7 Mt)."""
+def _seeded_new_route() -> Dataset:
+    """A new route only, 10 Mt demanded in 2025, growth from nothing by a seed of 3 Mt/yr."""
     data = Dataset()
     data.commodity("steel")
     data.technology("new", variable_om=100, lever="hydrogen")
     data.demand({2025: 10})
     data.add("bounds", region="R1", technology="new", year=2025, bound="max_growth", value=0.0)
     data.add("bounds", region="R1", technology="new", year=2025, bound="growth_seed", value=3.0)
+    return data
+
+
+def test_demand_beyond_growth_limit_names_the_limit(solve):
+    """Only a new route exists; it may grow by a seed of 3 Mt/yr from nothing (one year of it at
+    the first milestone), but 10 Mt is demanded in 2025: the growth limit must give way by
+    7 Mt/yr (or demand by 7 Mt)."""
+    data = _seeded_new_route()
     run = solve(data, end=2025)
     assert run.status == "infeasible"
     violations = run.diagnosis["violations"]
@@ -66,12 +72,7 @@ def test_the_diagnosis_names_the_file_and_column_to_edit(solve):
     binding = {b["constraint"]: b["edit"] for b in run.diagnosis["binding"]}
     assert binding["max_supply[R1,co2_storage,2030]"].startswith("commodity_prices.csv")
 
-    data = Dataset()
-    data.commodity("steel")
-    data.technology("new", variable_om=100, lever="hydrogen")
-    data.demand({2025: 10})
-    data.add("bounds", region="R1", technology="new", year=2025, bound="max_growth", value=0.0)
-    data.add("bounds", region="R1", technology="new", year=2025, bound="growth_seed", value=3.0)
+    data = _seeded_new_route()
     data.add("bounds", region="R1", technology="new", year=2025, bound="max_share", value=1.0)
     growth = solve(data, end=2025)
     edits = {v["constraint"].split("[")[0]: v["edit"] for v in growth.diagnosis["violations"]}
