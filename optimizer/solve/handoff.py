@@ -207,6 +207,19 @@ def _bounded(row) -> tuple[object, tuple, object]:
     return (0 if equality else None), ((lhs, 1.0), (rhs, -1.0)), 0
 
 
+CONSTANT_ROW_TOLERANCE = 1e-9
+"""How far a row with no free variable may miss its bounds and still be dropped as satisfied,
+relative to the larger of 1 and the bound: rows of values fixed by earlier solves (myopic windows)
+carry rounding, e.g. a vintage's capacity 2.2e-16 above its earlier, equal value."""
+
+
+def _holds(low: float | None, constant: float, high: float | None) -> bool:
+    """Whether `low ≤ constant ≤ high` holds to `CONSTANT_ROW_TOLERANCE` (a bound may be None)."""
+    if low is not None and low - constant > CONSTANT_ROW_TOLERANCE * max(1.0, abs(low)):
+        return False
+    return high is None or constant - high <= CONSTANT_ROW_TOLERANCE * max(1.0, abs(high))
+
+
 def compile_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, ModelLabels]:
     """The model's LP exactly as `standard_form` makes it, read directly (see the module)."""
     if any(True for _ in model.component_objects(pyo.Block, descend_into=True)):
@@ -242,12 +255,14 @@ def compile_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, ModelLabels]:
             constant = 0.0
             for part, sign in body:
                 constant += _linear(part, columns, terms, sign)
-            if not terms:
-                if (low is None or low <= constant) and (high is None or high >= constant):
+            if not terms:  # a row of fixed values only: dropped if it holds (to rounding), else an error
+                if _holds(low, constant, high):
                     continue
                 from pyomo.common.errors import InfeasibleConstraintException
 
-                raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{row.name}'")
+                raise InfeasibleConstraintException(
+                    f"model contains a trivially infeasible constraint, '{row.name}' ({low} <= {constant} <= {high})"
+                )
             key = (name, index if type(index) is tuple else (() if index is None else (index,)))
             senses = [(low - constant, high - constant)] if low == high else []
             if not senses:  # as the compiler: the ≤ row first, then the ≥ row of a ranged constraint

@@ -72,3 +72,25 @@ def test_a_nonlinear_model_goes_through_pyomo(tmp_path: Path) -> None:
     m.o = pyo.Objective(expr=m.x)
     with pytest.raises(Exception, match="nonlinear"):
         hand_off(m)  # the fallback, Pyomo's compiler, rejects it as before
+
+
+def test_a_row_of_fixed_values_is_dropped_when_it_holds_to_rounding_and_refused_when_it_does_not() -> None:
+    """Myopic windows fix earlier decisions, so a row can be left with no free variable: a vintage's
+    capacity 2.2e-16 above its earlier, equal value must not stop the hand-off (it did: the
+    diagnosis of an infeasible 10-year window crashed), while a real violation still does."""
+    from pyomo.common.errors import InfeasibleConstraintException
+
+    model = pyo.ConcreteModel()
+    model.later = pyo.Var(initialize=0.1 + 0.2)  # 0.30000000000000004
+    model.earlier = pyo.Var(initialize=0.3)
+    model.free = pyo.Var(bounds=(0, None))
+    model.later.fix()
+    model.earlier.fix()
+    model.retirement = pyo.Constraint(expr=model.later <= model.earlier)
+    model.use = pyo.Constraint(expr=model.free >= 1)
+    model.cost = pyo.Objective(expr=model.free)
+    lp, labels = compile_lp(model)
+    assert [key[0] for key in labels.row_keys] == ["use"]
+    model.later.fix(0.31)
+    with pytest.raises(InfeasibleConstraintException, match="retirement"):
+        compile_lp(model)
