@@ -35,6 +35,10 @@ def _number(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+SHARE_FAMILIES = ("max_share", "min_share", "share_gain")
+"""Rows whose limit is a share of the product's output (their slack is in the product's unit)."""
+
+
 def distinct(limit: float, reached: float) -> tuple[str, str]:
     """`limit` and `reached` written with as many decimals as it takes to show the gap between
     them and to tell them apart.
@@ -62,6 +66,8 @@ def _unit(data: ModelData, family: str, key: tuple) -> str:
         return ""
     if family in ("max_share", "min_share"):
         return f"share of output (violation in {data.commodity_unit[technology.output]}/yr)"
+    if family == "share_gain":
+        return f"share of output per year (violation in {data.commodity_unit[technology.output]}/yr)"
     return f"{data.commodity_unit[technology.output]}/yr of capacity"
 
 
@@ -79,6 +85,7 @@ def describe(data: ModelData, family: str, key: tuple) -> str:
         "min_capacity": lambda k: f"minimum capacity of {k[1]} in {k[0]}, {k[2]}",
         "max_new_capacity": lambda k: f"maximum new build of {k[1]} in {k[0]}, {k[2]}",
         "capacity_growth": lambda k: f"growth limit (seed) of {k[1]} in {k[0]}, {k[2]}",
+        "share_gain": lambda k: f"yearly share gain of {k[1]} in {k[0]}, {k[2]}",
     }
     return names[family](key)
 
@@ -98,6 +105,7 @@ def where_to_edit(family: str, key: tuple) -> str:
         "min_capacity": "min_capacity",
         "max_new_capacity": "max_new_capacity",
         "capacity_growth": "max_growth / growth_seed",
+        "share_gain": "max_share_gain",
     }
     if family in bounds:
         return f"bounds.csv rows for {key[1]} in {key[0]}, bound {bounds[family]} (column value)"
@@ -123,6 +131,8 @@ def _limit_value(data: ModelData, slack: Slack) -> float:
     share itself, or the growth limit's seed (what the violation is added to)."""
     if slack.family in ("max_share", "min_share"):
         return data.bounds[slack.family][slack.key]
+    if slack.family == "share_gain":
+        return data.bounds["max_share_gain"][slack.key]
     if slack.family == "capacity_growth":
         return data.bounds["growth_seed"].get(slack.key, 0.0)
     return slack.limit
@@ -228,9 +238,23 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str], window: 
         return diagnosis
     violations = _violations(data, slacks, result)
     diagnosis["violations"] = violations
-    diagnosis["message"] = prefix + "\n".join(
-        f"{v['limit']} ({distinct(v['value'], v['value'] + v['violation'])[0]} {v['unit']}) must give way by "
-        f"{v['violation']:,.4g} {v['unit']} → edit {v['edit']}"
-        for v in violations
-    )
+    diagnosis["message"] = prefix + "\n".join(_violation_line(v) for v in violations)
     return diagnosis
+
+
+def _violation_line(violation: dict) -> str:
+    """One limit that must give way, in words. A share is stated as a share and its violation in
+    the product's unit, since the slack is added to the row's output, not to the share."""
+    family = violation["constraint"].split("[")[0]
+    if family in SHARE_FAMILIES:
+        per_year = " a year" if family == "share_gain" else ""
+        amount = violation["unit"].split("violation in ")[-1].rstrip(")")
+        return (
+            f"{violation['limit']} ({violation['value']:g} of the product's output{per_year}) must give way by "
+            f"{violation['violation']:,.4g} {amount} → edit {violation['edit']}"
+        )
+    limit = distinct(violation["value"], violation["value"] + violation["violation"])[0]
+    return (
+        f"{violation['limit']} ({limit} {violation['unit']}) must give way by "
+        f"{violation['violation']:,.4g} {violation['unit']} → edit {violation['edit']}"
+    )

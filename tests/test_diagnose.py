@@ -80,3 +80,22 @@ def test_the_diagnosis_names_the_file_and_column_to_edit(solve):
         "bounds.csv rows for new in R1, bound max_growth / growth_seed (column value)"
     )
     assert "→ edit" in growth.diagnosis["message"]
+
+
+def test_a_share_gain_limit_is_named_with_its_input(solve):
+    """Only a new route exists and it may take 8 % of the output a year: 0.8 of the 10 Mt demanded
+    in 2025, so the share-gain limit (or demand) must give way by 9.2 Mt."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("new", variable_om=100, lever="hydrogen")
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="new", year=2025, bound="max_share_gain", value=0.08)
+    run = solve(data, end=2025)
+    assert run.status == "infeasible"
+    violations = run.diagnosis["violations"]
+    assert sum(v["violation"] for v in violations) == pytest.approx(9.2)
+    assert [v["constraint"] for v in violations] == ["share_gain[R1,new,2025]"]
+    assert run.diagnosis["message"].endswith(
+        "yearly share gain of new in R1, 2025 (0.08 of the product's output a year) must give way by 9.2 Mt/yr"
+        " → edit bounds.csv rows for new in R1, bound max_share_gain (column value)"
+    )

@@ -32,6 +32,7 @@ BOUND_KINDS = (
     "max_new_capacity",
     "max_growth",
     "growth_seed",
+    "max_share_gain",
 )
 SCOPES = ("direct", "direct+indirect")
 ROLES = ("grid_electricity", "hydrogen", "co2_storage")

@@ -170,7 +170,7 @@ def _check_shares(tables: Tables, issues: list[Issue]) -> None:
                     column="value",
                 )
             )
-    shares = bounds[bounds["bound"].isin(["min_share", "max_share"]) & (bounds["value"] > 1)]
+    shares = bounds[bounds["bound"].isin(["min_share", "max_share", "max_share_gain"]) & (bounds["value"] > 1)]
     for line in shares[LINE]:
         issues.append(Issue("bounds.csv", "a share must be between 0 and 1", row=int(line), column="value"))
 

@@ -16,6 +16,11 @@ With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main ou
   base-year stock in service then, and p = 1. g is `max_growth` (per year), the seed
   `growth_seed` (capacity per year, 0 when absent: a new route can start from zero only with a
   seed).
+- `share_gain[r,k,y]`:                    A[r,k,y] − A[r,k,y_prev] ≤ gain × p_y × Σ_{k' making o(k)} A[r,k',y]:
+  a route may take at most `max_share_gain` (a fraction per year) of its product's output per
+  year, the linear middle of an S-curve after the exponential start `capacity_growth` allows
+  (exact for any step when the product's output is steady). At the first milestone the gain is
+  on the base-year stock's output (stock × availability), with p = 1, as for growth.
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
 Bounds act only in years the technology can exist (from its first year, or while base-year stock
 remains): values interpolated back before that have nothing to act on and add no rows.
@@ -114,3 +119,13 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
         return in_use - weighted(m.activity, r, k, previous, factor / availability) <= seed
 
     m.capacity_growth = pyo.Constraint(_keys("max_growth"), rule=_growth)
+
+    def _share_gain(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
+        gain = data.bounds["max_share_gain"][(r, k, y)] * data.period[y]
+        previous = index.previous_year.get(y)
+        if previous is None:  # the first milestone gains on the base-year stock's output, over one year
+            before = data.stock.get((r, k, y), 0.0) * data.technologies[k].availability
+            return total(m.activity, r, k, y) <= before + gain * output_total(r, k, y)
+        return total(m.activity, r, k, y) - total(m.activity, r, k, previous) <= gain * output_total(r, k, y)
+
+    m.share_gain = pyo.Constraint(_keys("max_share_gain"), rule=_share_gain)

@@ -25,6 +25,7 @@ OTHER_FAMILIES = (
     "min_capacity",
     "max_new_capacity",
     "capacity_growth",
+    "share_gain",
 )
 
 

@@ -118,6 +118,24 @@ def test_growth_limit_delays_a_technology(solve):
     assert [production[("old", y)] for y in (2025, 2030, 2035)] == pytest.approx([9.6, 7.6, 5.6])
 
 
+def test_a_share_gain_limit_spreads_a_switch_over_steps(solve):
+    """Demand 10 Mt; the cheap route may take at most 8 % of the output a year: one year of it in
+    2025 (0.8 Mt: the first milestone gains on the base-year stock, none here), then
+    0.08 × 5 × 10 = 4 Mt more in each 5-year step (4.8 in 2030, 8.8 in 2035, all 10 in 2040).
+    With annual steps it gains 0.8 Mt a year and stands at the same 4.8 Mt in 2030: the limit
+    does not depend on the step."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("old", variable_om=200).technology("new", variable_om=100, lever="hydrogen")
+    data.demand({2025: 10})
+    data.add("bounds", region="R1", technology="new", year=2025, bound="max_share_gain", value=0.08)
+    run = solve(data, end=2040)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert [production.get(("new", y), 0.0) for y in (2025, 2030, 2035, 2040)] == pytest.approx([0.8, 4.8, 8.8, 10])
+    yearly = solve(data, end=2030, step=1).tables["production"].set_index(["technology", "year"])["value"]
+    assert [yearly.get(("new", y), 0.0) for y in range(2025, 2031)] == pytest.approx([0.8, 1.6, 2.4, 3.2, 4.0, 4.8])
+
+
 def test_cap_forces_early_retirement(solve):
     """A 10 Mt/yr bf stock (fixed O&M 10 CNY/t/yr) can serve to 2040, but the 2030 cap of 10 Mt
     allows only 5 Mt of bf (2 t/t); the other 5 Mt/yr of stock is retired early in 2030

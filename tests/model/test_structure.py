@@ -41,6 +41,7 @@ def _full_dataset() -> Dataset:
         ("max_new_capacity", 2),
         ("max_growth", 0.1),
         ("growth_seed", 1.5),
+        ("max_share_gain", 0.05),
     ):
         data.add("bounds", region="R1", technology="ccs", year=2025, bound=bound, value=value)
     return data
@@ -179,6 +180,21 @@ def test_capacity_growth(built):
     assert upper_rhs(first) == pytest.approx(1.5)  # no ccs stock: one year's seed
 
 
+def test_share_gain(built):
+    """New output over the step ≤ 5 %/yr × 5 years of the product's output at its end; at the
+    first milestone one year's gain on the base-year stock (none for ccs)."""
+    row = built.model.share_gain["R1", "ccs", 2030]
+    terms = coefficients(row)
+    assert terms["activity[R1,ccs,2030,2030]"] == pytest.approx(1 - 0.05 * 5)
+    assert terms["activity[R1,ccs,2025,2025]"] == pytest.approx(-1)
+    assert terms["activity[R1,bf,2030,2030]"] == pytest.approx(-0.05 * 5)
+    assert upper_rhs(row) == 0
+    first = coefficients(built.model.share_gain["R1", "ccs", 2025])
+    assert first["activity[R1,ccs,2025,2025]"] == pytest.approx(1 - 0.05)
+    assert first["activity[R1,bf,2025,2025]"] == pytest.approx(-0.05)
+    assert upper_rhs(built.model.share_gain["R1", "ccs", 2025]) == 0
+
+
 def _discount(years: range) -> float:
     return sum(1.05 ** -(t - 2025) for t in years)
 
@@ -258,6 +274,7 @@ FAMILY_TESTS = {
     "min_capacity": test_min_capacity,
     "max_new_capacity": test_max_new_capacity,
     "capacity_growth": test_capacity_growth,
+    "share_gain": test_share_gain,
     "base_year_share": test_base_year_share,
     "retrofit_conversion": test_retrofit_conversion,
 }

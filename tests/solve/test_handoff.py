@@ -89,7 +89,7 @@ def test_a_row_of_fixed_values_is_dropped_when_it_holds_to_rounding_and_refused_
     model.retirement = pyo.Constraint(expr=model.later <= model.earlier)
     model.use = pyo.Constraint(expr=model.free >= 1)
     model.cost = pyo.Objective(expr=model.free)
-    lp, labels = compile_lp(model)
+    _, labels = compile_lp(model)
     assert [key[0] for key in labels.row_keys] == ["use"]
     model.later.fix(0.31)
     with pytest.raises(InfeasibleConstraintException, match="retirement"):
