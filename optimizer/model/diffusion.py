@@ -19,8 +19,10 @@ With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main ou
 - `share_gain[r,k,y]`:                    A[r,k,y] − A[r,k,y_prev] ≤ gain × p_y × Σ_{k' making o(k)} A[r,k',y]:
   a route may take at most `max_share_gain` (a fraction per year) of its product's output per
   year, the linear middle of an S-curve after the exponential start `capacity_growth` allows
-  (exact for any step when the product's output is steady). At the first milestone the gain is
-  on the base-year stock's output (stock × availability), with p = 1, as for growth.
+  (exact for any step when the product's output is steady and the route exists from the first
+  milestone; a route whose first year is a later milestone may take p × gain there at once).
+  At the first milestone the gain is on the base-year stock's output (stock × availability),
+  with p = 1, as for growth.
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
 Bounds act only in years the technology can exist (from its first year, or while base-year stock
 remains): values interpolated back before that have nothing to act on and add no rows.

@@ -95,11 +95,12 @@ def cumulative(frame: pd.DataFrame, tables: RunTables, column: str = "value") ->
     return float((frame[column] * weights).sum())
 
 
-def cumulative_by_year(series: pd.Series, tables: RunTables) -> pd.Series:
+def cumulative_by_year(series: pd.Series, tables: RunTables, with_tail: bool = False) -> pd.Series:
     """A running total of an annual series indexed by milestone year (value × years represented,
-    the last milestone counting its own year only: no tail)."""
-    weights = through_end_year(tables).reindex(series.index).fillna(1)
-    return (series * weights).cumsum()
+    the last milestone counting its own year only, or with `with_tail` the end-of-horizon tail
+    too, as the model's cumulative limits count it)."""
+    weights = tables.years_represented() if with_tail else through_end_year(tables)
+    return (series * weights.reindex(series.index).fillna(1)).cumsum()
 
 
 @dataclass

@@ -288,7 +288,7 @@ def co2_captured(tables: RunTables) -> tuple[Figure, str] | None:
     st.decorate(left, title, st.axis_label("CO2 captured", "MtCO2/yr"), years)
     fg.thousands(left)
     layout.legend_below(left, left_columns)
-    total = derive.cumulative_by_year(table.sum(axis=1), tables)
+    total = derive.cumulative_by_year(table.sum(axis=1), tables, with_tail=True)  # as the limit counts it
     right.plot(years, total.to_numpy(), color=st.lever_colour("ccus"), marker="o", linewidth=2, label="Stored")
     if storage_limit is not None:
         right.axhline(storage_limit, color="#d62728", linestyle="--", linewidth=1.2,
@@ -299,6 +299,12 @@ def co2_captured(tables: RunTables) -> tuple[Figure, str] | None:
     fg.thousands(right)
     layout.legend_below(right, 2)
     caption = "All captured CO2 goes to storage; the running total counts each milestone's years."
+    tail = int(tables.years_represented().iloc[-1]) if len(years) else 1
+    if tail > 1:
+        caption += (
+            f" Its last point counts the {tail} years the last milestone stands for"
+            f" ({years[-1]}–{years[-1] + tail - 1}), as the storage limit does."
+        )
     if not len(annual_limit) and storage_limit is None:
         caption += " No injection or storage limit is recorded in the run's summary."
     return layout.figure, caption

@@ -207,10 +207,11 @@ def _bounded(row) -> tuple[object, tuple, object]:
     return (0 if equality else None), ((lhs, 1.0), (rhs, -1.0)), 0
 
 
-CONSTANT_ROW_TOLERANCE = 1e-9
+CONSTANT_ROW_TOLERANCE = 1e-7
 """How far a row with no free variable may miss its bounds and still be dropped as satisfied,
-relative to the larger of 1 and the bound: rows of values fixed by earlier solves (myopic windows)
-carry rounding, e.g. a vintage's capacity 2.2e-16 above its earlier, equal value."""
+relative to the larger of 1 and the bound (HiGHS's own primal feasibility tolerance): rows of
+values fixed by earlier solves (myopic windows) carry rounding, e.g. a vintage's capacity 2.2e-16
+above its earlier, equal value."""
 
 
 def _holds(low: float | None, constant: float, high: float | None) -> bool:

@@ -342,3 +342,21 @@ def test_cumulative_sums_stop_at_the_last_milestone_year_whatever_the_tail(solve
     assert derive.cumulative(costs, tables) == pytest.approx(expected)  # what "2025–2035" means
     running = derive.cumulative_by_year(pd.Series({2025: 1.0, 2030: 1.0, 2035: 1.0}), tables)
     assert running.tolist() == [5.0, 10.0, 11.0]
+
+
+def test_the_storage_line_counts_the_tail_as_the_storage_limit_does(solved_run):
+    """The cumulative limit on storage counts the end-of-horizon tail (the objective's weights), so
+    the line drawn against it must too, and the caption says so."""
+    _, folder = solved_run
+    tables = load_run(folder)
+    tables.summary["tail"] = 10
+    running = derive.cumulative_by_year(pd.Series({2025: 1.0, 2030: 1.0, 2035: 1.0}), tables, with_tail=True)
+    assert running.tolist() == [5.0, 10.0, 20.0]
+    figure, caption = plots.co2_captured(tables)
+    stored = next(line for line in figure.axes[1].get_lines() if line.get_label() == "Stored")
+    captured = -tables.emissions.query("scope == 'captured'").groupby("year")["value"].sum()
+    captured = captured.reindex([2025, 2030, 2035], fill_value=0.0)
+    expected = (captured * pd.Series({2025: 5, 2030: 5, 2035: 10})).cumsum()
+    assert captured.sum() > 0
+    assert list(stored.get_ydata()) == pytest.approx(expected.tolist())
+    assert "2035–2044" in caption
