@@ -138,23 +138,23 @@ def _limit_value(data: ModelData, slack: Slack) -> float:
     return slack.limit
 
 
-def _violations(data: ModelData, slacks: list[Slack], result: SolveResult) -> list[dict]:
+def _violations(data: ModelData, slacks: list[Slack], result: SolveResult) -> list[tuple[dict, str]]:
+    """Each limit that gives way, largest first: its record for diagnosis.json and its line in words."""
     values = result.values.get("elastic_slack", {})
     found = []
     for position, slack in enumerate(slacks):
         amount = values.get((position,), 0.0)
         if amount > TOLERANCE:
-            found.append(
-                {
-                    "limit": describe(data, slack.family, slack.key),
-                    "constraint": f"{slack.family}[{','.join(map(str, slack.key))}]",
-                    "edit": where_to_edit(slack.family, slack.key),
-                    "value": _limit_value(data, slack),
-                    "violation": amount,
-                    "unit": _unit(data, slack.family, slack.key),
-                }
-            )
-    return sorted(found, key=lambda item: -item["violation"])
+            violation = {
+                "limit": describe(data, slack.family, slack.key),
+                "constraint": f"{slack.family}[{','.join(map(str, slack.key))}]",
+                "edit": where_to_edit(slack.family, slack.key),
+                "value": _limit_value(data, slack),
+                "violation": amount,
+                "unit": _unit(data, slack.family, slack.key),
+            }
+            found.append((violation, _violation_line(data, slack, violation)))
+    return sorted(found, key=lambda item: -item[0]["violation"])
 
 
 def _binding(data: ModelData, result: SolveResult, limit: int = 12) -> list[dict]:
@@ -217,7 +217,7 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str], window: 
         prefix = f"{window.label}, given the decisions of the windows before it: "
     slacks, result = _elastic_solve(data, settings, CAP_FAMILIES, False, window)
     if result.optimal and slacks:
-        violations = _violations(data, slacks, result)
+        violations = [violation for violation, _ in _violations(data, slacks, result)]
         diagnosis["violations"] = violations
         diagnosis["binding"] = _binding(data, result)
         lines = []
@@ -236,19 +236,18 @@ def diagnose(data: ModelData, settings: SolverSettings, iis: list[str], window: 
     if not result.optimal:
         diagnosis["message"] = prefix + "no pathway exists even with every limit relaxed; see conflicting_constraints"
         return diagnosis
-    violations = _violations(data, slacks, result)
-    diagnosis["violations"] = violations
-    diagnosis["message"] = prefix + "\n".join(_violation_line(v) for v in violations)
+    found = _violations(data, slacks, result)
+    diagnosis["violations"] = [violation for violation, _ in found]
+    diagnosis["message"] = prefix + "\n".join(line for _, line in found)
     return diagnosis
 
 
-def _violation_line(violation: dict) -> str:
+def _violation_line(data: ModelData, slack: Slack, violation: dict) -> str:
     """One limit that must give way, in words. A share is stated as a share and its violation in
     the product's unit, since the slack is added to the row's output, not to the share."""
-    family = violation["constraint"].split("[")[0]
-    if family in SHARE_FAMILIES:
-        per_year = " a year" if family == "share_gain" else ""
-        amount = violation["unit"].split("violation in ")[-1].rstrip(")")
+    if slack.family in SHARE_FAMILIES:
+        per_year = " a year" if slack.family == "share_gain" else ""
+        amount = f"{data.commodity_unit[data.technologies[slack.key[1]].output]}/yr"
         return (
             f"{violation['limit']} ({violation['value']:g} of the product's output{per_year}) must give way by "
             f"{violation['violation']:,.4g} {amount} → edit {violation['edit']}"

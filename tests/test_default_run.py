@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from builders import OUTPUT_COLUMNS, run_cli
 
+from optimizer.outputs.indicators import largest_relative_cut
+
 pytestmark = pytest.mark.slow  # the shipped default run end to end, with its report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,8 +183,6 @@ def test_a_gradual_pathway(summary):
     assert indicators["stranded_new_build"]["share"] <= 0.05
     # Against the level at its own start, no 5-year span cuts faster than the policy cap path does
     # (a straight line to 450 Mt cuts 76 % of its level in its last five years; inputs/README.md).
-    from optimizer.outputs.indicators import largest_relative_cut
-
     cap = {int(y): v for y, v in summary["cap"].items()}
     cap = {2025: summary["emissions"]["2025"], **{y: v for y, v in cap.items() if y >= 2030}}
     assert indicators["largest_5yr_cut_of_level"] <= largest_relative_cut(cap)[0]

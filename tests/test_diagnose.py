@@ -30,12 +30,18 @@ def test_cap_out_of_reach_gives_minimum_and_binding_limit(solve):
     assert "supply limit of co2_storage in R1, 2030" in diagnosis["message"]
 
 
-def _seeded_new_route() -> Dataset:
-    """A new route only, 10 Mt demanded in 2025, growth from nothing by a seed of 3 Mt/yr."""
+def _new_route_only() -> Dataset:
+    """A new route only (no stock), 10 Mt demanded in 2025."""
     data = Dataset()
     data.commodity("steel")
     data.technology("new", variable_om=100, lever="hydrogen")
     data.demand({2025: 10})
+    return data
+
+
+def _seeded_new_route() -> Dataset:
+    """A new route only, 10 Mt demanded in 2025, growth from nothing by a seed of 3 Mt/yr."""
+    data = _new_route_only()
     data.add("bounds", region="R1", technology="new", year=2025, bound="max_growth", value=0.0)
     data.add("bounds", region="R1", technology="new", year=2025, bound="growth_seed", value=3.0)
     return data
@@ -85,10 +91,7 @@ def test_the_diagnosis_names_the_file_and_column_to_edit(solve):
 def test_a_share_gain_limit_is_named_with_its_input(solve):
     """Only a new route exists and it may take 8 % of the output a year: 0.8 of the 10 Mt demanded
     in 2025, so the share-gain limit (or demand) must give way by 9.2 Mt."""
-    data = Dataset()
-    data.commodity("steel")
-    data.technology("new", variable_om=100, lever="hydrogen")
-    data.demand({2025: 10})
+    data = _new_route_only()
     data.add("bounds", region="R1", technology="new", year=2025, bound="max_share_gain", value=0.08)
     run = solve(data, end=2025)
     assert run.status == "infeasible"

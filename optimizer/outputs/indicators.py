@@ -34,30 +34,29 @@ def emissions_path(emissions: dict[int, float]) -> pd.Series:
     return pd.Series({int(y): float(v) for y, v in emissions.items()}).sort_index()
 
 
-def largest_cut(emissions: dict[int, float], span: int = 5) -> tuple[float, int]:
-    """(largest fall over `span` calendar years ÷ the first year's level, the span's first year)."""
-    path = emissions_path(emissions)
-    years = np.arange(path.index[0], path.index[-1] - span + 1)
-    if not len(years) or not path.iloc[0]:
-        return 0.0, int(path.index[0])
-    level = np.interp(years, path.index, path.values)
-    later = np.interp(years + span, path.index, path.values)
-    falls = (level - later) / path.iloc[0]
-    best = int(np.argmax(falls))
-    return float(falls[best]), int(years[best])
-
-
-def largest_relative_cut(emissions: dict[int, float], span: int = 5) -> tuple[float, int]:
-    """(largest fall over `span` calendar years ÷ the level at the span's start, its first year)."""
+def _largest_fall(emissions: dict[int, float], span: int, of_start: bool) -> tuple[float, int]:
+    """(largest fall over `span` calendar years ÷ the first year's level, or ÷ the level at the
+    span's own start with `of_start`; the span's first year). Linear between milestones."""
     path = emissions_path(emissions)
     years = np.arange(path.index[0], path.index[-1] - span + 1)
     if not len(years):
         return 0.0, int(path.index[0])
     level = np.interp(years, path.index, path.values)
     later = np.interp(years + span, path.index, path.values)
-    falls = np.divide(level - later, level, out=np.zeros_like(level), where=level > 0)
+    base = level if of_start else np.full_like(level, path.iloc[0])
+    falls = np.divide(level - later, base, out=np.zeros_like(level), where=base > 0)
     best = int(np.argmax(falls))
     return float(falls[best]), int(years[best])
+
+
+def largest_cut(emissions: dict[int, float], span: int = 5) -> tuple[float, int]:
+    """(largest fall over `span` calendar years ÷ the first year's level, the span's first year)."""
+    return _largest_fall(emissions, span, of_start=False)
+
+
+def largest_relative_cut(emissions: dict[int, float], span: int = 5) -> tuple[float, int]:
+    """(largest fall over `span` calendar years ÷ the level at the span's start, its first year)."""
+    return _largest_fall(emissions, span, of_start=True)
 
 
 def reduction_share(emissions: dict[int, float], start: int, end: int) -> float:
