@@ -35,7 +35,7 @@ def _number(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
-SHARE_FAMILIES = ("max_share", "min_share", "share_gain")
+SHARE_FAMILIES = ("max_share", "min_share", "share_gain", "share_loss")
 """Rows whose limit is a share of the product's output (their slack is in the product's unit)."""
 
 
@@ -66,7 +66,7 @@ def _unit(data: ModelData, family: str, key: tuple) -> str:
         return ""
     if family in ("max_share", "min_share"):
         return f"share of output (violation in {data.commodity_unit[technology.output]}/yr)"
-    if family == "share_gain":
+    if family in ("share_gain", "share_loss"):
         return f"share of output per year (violation in {data.commodity_unit[technology.output]}/yr)"
     return f"{data.commodity_unit[technology.output]}/yr of capacity"
 
@@ -86,6 +86,7 @@ def describe(data: ModelData, family: str, key: tuple) -> str:
         "max_new_capacity": lambda k: f"maximum new build of {k[1]} in {k[0]}, {k[2]}",
         "capacity_growth": lambda k: f"growth limit (seed) of {k[1]} in {k[0]}, {k[2]}",
         "share_gain": lambda k: f"yearly share gain of {k[1]} in {k[0]}, {k[2]}",
+        "share_loss": lambda k: f"yearly share loss of {k[1]} in {k[0]}, {k[2]}",
     }
     return names[family](key)
 
@@ -106,6 +107,7 @@ def where_to_edit(family: str, key: tuple) -> str:
         "max_new_capacity": "max_new_capacity",
         "capacity_growth": "max_growth / growth_seed",
         "share_gain": "max_share_gain",
+        "share_loss": "max_share_loss",
     }
     if family in bounds:
         return f"bounds.csv rows for {key[1]} in {key[0]}, bound {bounds[family]} (column value)"
@@ -131,8 +133,8 @@ def _limit_value(data: ModelData, slack: Slack) -> float:
     share itself, or the growth limit's seed (what the violation is added to)."""
     if slack.family in ("max_share", "min_share"):
         return data.bounds[slack.family][slack.key]
-    if slack.family == "share_gain":
-        return data.bounds["max_share_gain"][slack.key]
+    if slack.family in ("share_gain", "share_loss"):
+        return data.bounds[f"max_{slack.family}"][slack.key]
     if slack.family == "capacity_growth":
         return data.bounds["growth_seed"].get(slack.key, 0.0)
     return slack.limit
@@ -246,7 +248,7 @@ def _violation_line(data: ModelData, slack: Slack, violation: dict) -> str:
     """One limit that must give way, in words. A share is stated as a share and its violation in
     the product's unit, since the slack is added to the row's output, not to the share."""
     if slack.family in SHARE_FAMILIES:
-        per_year = " a year" if slack.family == "share_gain" else ""
+        per_year = " a year" if slack.family in ("share_gain", "share_loss") else ""
         amount = f"{data.commodity_unit[data.technologies[slack.key[1]].output]}/yr"
         return (
             f"{violation['limit']} ({violation['value']:g} of the product's output{per_year}) must give way by "

@@ -88,6 +88,32 @@ def test_the_diagnosis_names_the_file_and_column_to_edit(solve):
     assert "→ edit" in growth.diagnosis["message"]
 
 
+def test_a_share_loss_limit_is_named_with_its_input(solve):
+    """A 10 Mt/yr stock (2 tCO2/t) may shed 6 % of the output a year and the clean route is held to
+    10 Mt/yr, but a 2030 cap of 0 needs the old route gone: it may fall only 0.3 of the 2030
+    output (≤ 20 Mt) below its 2025 output of 10 (0.6 shed then): the cap or the share-loss
+    limit must give way. Hand-solved: 2025 output a ≥ (10 − 0.06 × 10) / 1.06 = 8.868 (the new route
+    at its 10), 2030 output ≥ (a − 0.3 × 10) / 1.3 = 4.514 Mt, so at least 9.03 MtCO2 is emitted,
+    and the share-loss rows are named among the limits holding emissions up."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("old", variable_om=200, co2=2.0).technology("new", variable_om=300, lever="hydrogen")
+    data.demand({2025: 10})
+    data.add("stock", region="R1", technology="old", year=2025, capacity=10)
+    data.add("bounds", region="R1", technology="old", year=2025, bound="max_share_loss", value=0.06)
+    data.add("bounds", region="R1", technology="new", year=2025, bound="max_capacity", value=10)
+    run = solve(data, end=2030, extra="cap = { 2030 = 0 }")
+    assert run.status == "infeasible"
+    (violation,) = run.diagnosis["violations"]
+    assert violation["constraint"] == "emission_cap[all,direct+indirect,2030]"
+    assert violation["violation"] == pytest.approx(2 * ((10 - 0.6) / 1.06 - 3) / 1.3)
+    binding = [b["constraint"] for b in run.diagnosis["binding"]]
+    assert binding[:2] == ["share_loss[R1,old,2030]", "share_loss[R1,old,2025]"]
+    assert "yearly share loss of old in R1, 2030 → bounds.csv rows for old in R1, bound max_share_loss" in (
+        run.diagnosis["message"]
+    )
+
+
 def test_a_share_gain_limit_is_named_with_its_input(solve):
     """Only a new route exists and it may take 8 % of the output a year: 0.8 of the 10 Mt demanded
     in 2025, so the share-gain limit (or demand) must give way by 9.2 Mt."""

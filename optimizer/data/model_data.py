@@ -102,7 +102,7 @@ class ModelData:
     # at milestone y that its schedule keeps over the years y represents, where below 1 (partial periods)
     bounds: dict[str, dict[Key3, float]]  # by bound kind (bounds.csv): shares as fractions, capacities
     # in unit/yr, max_new_capacity in unit/yr per year, max_growth per year, growth_seed in unit/yr,
-    # max_share_gain a fraction of the product's output per year
+    # max_share_gain and max_share_loss a fraction of the product's output per year
     cumulative_limit: dict[tuple[str, str], float]  # (region, commodity): most purchased over the horizon, unit
     caps: dict[tuple[str, str, int], float]  # (region or 'all', scope, year): most emitted, MtCO2/yr
     budget: float | None = None  # most emitted over the horizon in the scenario's scope, MtCO2

@@ -33,6 +33,7 @@ BOUND_KINDS = (
     "max_growth",
     "growth_seed",
     "max_share_gain",
+    "max_share_loss",
 )
 SCOPES = ("direct", "direct+indirect")
 ROLES = ("grid_electricity", "hydrogen", "co2_storage")

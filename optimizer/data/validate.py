@@ -170,7 +170,8 @@ def _check_shares(tables: Tables, issues: list[Issue]) -> None:
                     column="value",
                 )
             )
-    shares = bounds[bounds["bound"].isin(["min_share", "max_share", "max_share_gain"]) & (bounds["value"] > 1)]
+    share_bounds = ["min_share", "max_share", "max_share_gain", "max_share_loss"]
+    shares = bounds[bounds["bound"].isin(share_bounds) & (bounds["value"] > 1)]
     for line in shares[LINE]:
         issues.append(Issue("bounds.csv", "a share must be between 0 and 1", row=int(line), column="value"))
 

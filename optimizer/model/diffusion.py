@@ -23,6 +23,12 @@ With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main ou
   milestone; a route whose first year is a later milestone may take p × gain there at once).
   At the first milestone the gain is on the base-year stock's output (stock × availability),
   with p = 1, as for growth.
+- `share_loss[r,k,y]`:                    A[r,k,y_prev] − A[r,k,y] ≤ loss × p_y × Σ_{k' making o(k)} A[r,k',y]:
+  a route may shed at most `max_share_loss` (a fraction per year) of its product's output a
+  year, the turnover limit of a fleet: however many routes gain at once, the incumbent's market
+  goes no faster. A shrinking market's fall counts against the limit, so the route's share falls
+  by at most loss × p_y; in a growing market its share may fall further as other routes take
+  the growth. At the first milestone the loss is on the base-year stock's output, with p = 1.
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
 Bounds act only in years the technology can exist (from its first year, or while base-year stock
 remains): values interpolated back before that have nothing to act on and add no rows.
@@ -131,3 +137,13 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
         return total(m.activity, r, k, y) - total(m.activity, r, k, previous) <= gain * output_total(r, k, y)
 
     m.share_gain = pyo.Constraint(_keys("max_share_gain"), rule=_share_gain)
+
+    def _share_loss(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
+        loss = data.bounds["max_share_loss"][(r, k, y)] * data.period[y]
+        previous = index.previous_year.get(y)
+        if previous is None:  # the first milestone loses on the base-year stock's output, over one year
+            before = data.stock.get((r, k, y), 0.0) * data.technologies[k].availability
+            return before - total(m.activity, r, k, y) <= loss * output_total(r, k, y)
+        return total(m.activity, r, k, previous) - total(m.activity, r, k, y) <= loss * output_total(r, k, y)
+
+    m.share_loss = pyo.Constraint(_keys("max_share_loss"), rule=_share_loss)

@@ -26,6 +26,7 @@ OTHER_FAMILIES = (
     "max_new_capacity",
     "capacity_growth",
     "share_gain",
+    "share_loss",
 )
 
 

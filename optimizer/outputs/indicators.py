@@ -12,6 +12,9 @@ which the tables sum over. Both go into summary.json (`indicators`).
 - CO2 captured by sector; hydrogen made by routes with no direct CO2 (electrolysis in the
   shipped data); grid electricity's share of final energy (energy used outside sectors that
   only convert energy for other sectors, hydrogen counted at 120 PJ/Mt);
+- the largest share switch: the most of its product's output any route gains or loses over any
+  5 calendar years (shares linear between milestones), with the product, route and first year:
+  a chart whose incumbent falls from 70 % to 0 in one step shows 0.70;
 - stranded new build: the capital cost of capacity built after the first year that is retired
   early or left idle in the first half of its life, as a share of all new-plant capital cost.
 """
@@ -57,6 +60,38 @@ def largest_cut(emissions: dict[int, float], span: int = 5) -> tuple[float, int]
 def largest_relative_cut(emissions: dict[int, float], span: int = 5) -> tuple[float, int]:
     """(largest fall over `span` calendar years ÷ the level at the span's start, its first year)."""
     return _largest_fall(emissions, span, of_start=True)
+
+
+def largest_share_switch(production: pd.DataFrame, span: int = 5) -> dict:
+    """The largest change of a route's share of its product's output over `span` calendar years
+    (shares linear between milestones): `share` (a fraction of the output, signed in `change`),
+    `product`, `technology`, `from` (the span's first year). Products made by one route only
+    cannot switch and are skipped."""
+    best = {"share": 0.0, "change": 0.0, "product": "", "technology": "", "from": 0}
+    for product, rows in production.groupby("commodity"):
+        output = rows.pivot_table(index="technology", columns="year", values="value", aggfunc="sum").fillna(0.0)
+        totals = output.sum()
+        if len(output) < 2 or (totals <= 0).any():
+            continue
+        shares = output / totals
+        milestones = shares.columns.to_numpy()
+        years = np.arange(milestones[0], milestones[-1] - span + 1)
+        if not len(years):
+            continue
+        for technology, path in shares.iterrows():
+            change = np.interp(years + span, milestones, path.to_numpy()) - np.interp(
+                years, milestones, path.to_numpy()
+            )
+            at = int(np.argmax(np.abs(change)))
+            if abs(change[at]) > best["share"]:
+                best = {
+                    "share": float(abs(change[at])),
+                    "change": float(change[at]),
+                    "product": str(product),
+                    "technology": str(technology),
+                    "from": int(years[at]),
+                }
+    return best
 
 
 def reduction_share(emissions: dict[int, float], start: int, end: int) -> float:
@@ -189,6 +224,7 @@ def pathway_indicators(data: ModelData, tables: dict[str, pd.DataFrame], emissio
         "largest_5yr_cut_from": cut_year,
         "largest_5yr_cut_of_level": relative,
         "largest_5yr_cut_of_level_from": relative_year,
+        "largest_share_switch": largest_share_switch(tables["production"]),
         "captured": {int(y): float(-v) for y, v in captured.groupby("year")["value"].sum().items()},
         "captured_by_sector": captured_by_sector(tables, last),
         "clean_hydrogen": clean_hydrogen(data, tables),

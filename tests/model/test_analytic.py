@@ -136,6 +136,40 @@ def test_a_share_gain_limit_spreads_a_switch_over_steps(solve):
     assert [yearly.get(("new", y), 0.0) for y in range(2025, 2031)] == pytest.approx([0.8, 1.6, 2.4, 3.2, 4.0, 4.8])
 
 
+def test_a_share_loss_limit_keeps_an_incumbent_fleet_running(solve):
+    """A 10 Mt/yr stock of the dear route meets demand of 10 Mt; the cheap route could take it all,
+    but the old route may shed at most 6 % of the output a year: 0.6 Mt in 2025 (one year, on its
+    base-year output), then 0.06 × 5 × 10 = 3 Mt in each 5-year step (9.4, 6.4, 3.4, 0.4 Mt in
+    2025–2040). The same limits hold, year by year, with annual steps."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("old", variable_om=200).technology("new", variable_om=100, lever="hydrogen")
+    data.demand({2025: 10})
+    data.add("stock", region="R1", technology="old", year=2025, capacity=10)
+    data.add("bounds", region="R1", technology="old", year=2025, bound="max_share_loss", value=0.06)
+    run = solve(data, end=2040)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert [production.get(("old", y), 0.0) for y in (2025, 2030, 2035, 2040)] == pytest.approx([9.4, 6.4, 3.4, 0.4])
+    assert [production.get(("new", y), 0.0) for y in (2025, 2030, 2035, 2040)] == pytest.approx([0.6, 3.6, 6.6, 9.6])
+    yearly = solve(data, end=2030, step=1).tables["production"].set_index(["technology", "year"])["value"]
+    assert [yearly.get(("old", y), 0.0) for y in range(2025, 2031)] == pytest.approx([9.4, 8.8, 8.2, 7.6, 7.0, 6.4])
+
+
+def test_a_share_loss_counts_a_shrinking_market(solve):
+    """Demand falls from 10 to 7 Mt (2025 → 2030) and only the old route exists (stock 10): it may
+    shed 0.06 × 5 = 0.3 of its 2030 output A, so 10 − A ≤ 0.3 A and A = 10 / 1.3 = 7.69 Mt, 0.69 Mt
+    more than demanded (the balance is ≥ demand): the market's fall counts against the limit."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("old", variable_om=200)
+    data.demand({2025: 10, 2030: 7})
+    data.add("stock", region="R1", technology="old", year=2025, capacity=10)
+    data.add("bounds", region="R1", technology="old", year=2025, bound="max_share_loss", value=0.06)
+    run = solve(data, end=2030)
+    production = run.tables["production"].set_index(["technology", "year"])["value"]
+    assert production[("old", 2030)] == pytest.approx(10 / 1.3)
+
+
 def test_cap_forces_early_retirement(solve):
     """A 10 Mt/yr bf stock (fixed O&M 10 CNY/t/yr) can serve to 2040, but the 2030 cap of 10 Mt
     allows only 5 Mt of bf (2 t/t); the other 5 Mt/yr of stock is retired early in 2030

@@ -44,6 +44,7 @@ def _full_dataset() -> Dataset:
         ("max_share_gain", 0.05),
     ):
         data.add("bounds", region="R1", technology="ccs", year=2025, bound=bound, value=value)
+    data.add("bounds", region="R1", technology="bf", year=2025, bound="max_share_loss", value=0.04)
     return data
 
 
@@ -195,6 +196,17 @@ def test_share_gain(built):
     assert upper_rhs(built.model.share_gain["R1", "ccs", 2025]) == 0
 
 
+def test_share_loss(built):
+    """Output shed over the step ≤ 4 %/yr × 5 years of the product's output at its end; at the
+    first milestone one year's loss on the base-year stock's output (availability × stock)."""
+    row = built.model.share_loss["R1", "bf", 2030]
+    terms = coefficients(row)
+    assert terms["activity[R1,bf,2025,2025]"] == pytest.approx(1)
+    assert terms["activity[R1,bf,2025,2030]"] == pytest.approx(-1 - 0.04 * 5)
+    assert terms["activity[R1,ccs,2030,2030]"] == pytest.approx(-0.04 * 5)
+    assert upper_rhs(row) == 0
+
+
 def _discount(years: range) -> float:
     return sum(1.05 ** -(t - 2025) for t in years)
 
@@ -275,6 +287,7 @@ FAMILY_TESTS = {
     "max_new_capacity": test_max_new_capacity,
     "capacity_growth": test_capacity_growth,
     "share_gain": test_share_gain,
+    "share_loss": test_share_loss,
     "base_year_share": test_base_year_share,
     "retrofit_conversion": test_retrofit_conversion,
 }

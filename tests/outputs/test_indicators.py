@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from builders import Dataset
 
-from optimizer.outputs.indicators import largest_cut, largest_relative_cut, reduction_share
+from optimizer.outputs.indicators import largest_cut, largest_relative_cut, largest_share_switch, reduction_share
 
 
 def _growing_demand(retrofit: bool) -> Dataset:
@@ -51,3 +52,39 @@ def test_largest_cut_relative_to_where_it_starts():
     emissions = {2025: 100.0, 2030: 90.0, 2035: 30.0, 2040: 6.0}
     assert largest_cut(emissions) == (pytest.approx(0.6), 2030)
     assert largest_relative_cut(emissions) == (pytest.approx(24 / 30), 2035)
+
+
+def _production(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["commodity", "technology", "year", "value"])
+
+
+def test_largest_share_switch_reads_shares_of_each_product():
+    """Heat: coal 100 → 90 → 10 of 100 (gas takes the rest): coal loses 80 points in 2030–2035.
+    Steel moves 30 points at most, and a product made by one route (glass) cannot switch."""
+    rows = [("heat", "coal", y, v) for y, v in ((2025, 100), (2030, 90), (2035, 10))]
+    rows += [("heat", "gas", y, v) for y, v in ((2025, 0), (2030, 10), (2035, 90))]
+    rows += [("steel", "bf", y, v) for y, v in ((2025, 10), (2030, 7), (2035, 4))]
+    rows += [("steel", "eaf", y, v) for y, v in ((2025, 0), (2030, 3), (2035, 6))]
+    rows += [("glass", "float", y, v) for y, v in ((2025, 5), (2030, 1), (2035, 0.5))]
+    switch = largest_share_switch(_production(rows))
+    assert switch == {
+        "share": pytest.approx(0.8),
+        "change": pytest.approx(-0.8),
+        "product": "heat",
+        "technology": "coal",
+        "from": 2030,
+    }
+
+
+def test_largest_share_switch_spans_five_calendar_years_at_any_step():
+    """A 10-year step from 100 % to 0 % is 50 points over any 5 calendar years (linear), the
+    same as two 5-year steps of 50 points each."""
+    ten = [
+        ("heat", "coal", 2025, 1.0),
+        ("heat", "coal", 2035, 0.0),
+        ("heat", "gas", 2025, 0.0),
+        ("heat", "gas", 2035, 1.0),
+    ]
+    five = [*ten, ("heat", "coal", 2030, 0.5), ("heat", "gas", 2030, 0.5)]
+    assert largest_share_switch(_production(ten))["share"] == pytest.approx(0.5)
+    assert largest_share_switch(_production(five))["share"] == pytest.approx(0.5)
