@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from builders import OUTPUT_COLUMNS, run_cli
 
-from optimizer.outputs.indicators import largest_relative_cut
+from optimizer.outputs.indicators import largest_relative_cut, largest_share_switch
 
 pytestmark = pytest.mark.slow  # the shipped default run end to end, with its report
 
@@ -82,7 +82,7 @@ def test_validate_shipped_and_broken_data(tmp_path):
 # - 156,088,538: yearly growth seeds (converted so a 5-year step adds what it did) and partial
 #   periods (a stock schedule or life ending inside a milestone serves only its years).
 # - 155,032,693: first calibrated dataset (steel, cement, chemicals, aluminium, other industry).
-PINNED_OBJECTIVE = 168_422_204.4
+PINNED_OBJECTIVE = 168_291_536.3
 README = ROOT / "inputs" / "README.md"
 
 
@@ -155,13 +155,14 @@ def test_2025_emissions_are_9_gt(summary):
 
 
 def test_the_residual_share_is_printed(summary, default_run, capsys):
-    """The other-industry residual's share of 2025 emissions (issue: ≤ 30 %; inputs/README.md
-    documents 32 % once the non-industrial electricity block left the scope)."""
+    """The other-industry residual's share of 2025 emissions is at most 30 % (inputs/README.md:
+    29.9 % after non-ferrous metals other than aluminium, ceramics, metal products and textiles
+    were carved out of it)."""
     emissions = pd.read_csv(default_run / "emissions.csv").query("year == 2025")
     share = emissions.loc[emissions["sector"] == "other_industry", "value"].sum() / emissions["value"].sum()
     with capsys.disabled():
         print(f"\nother-industry residual: {100 * share:.1f} % of 2025 emissions")
-    assert 0.30 <= share <= 0.33
+    assert share <= 0.30
 
 
 def test_new_sectors_produce_the_readme_figures_in_2025(default_run):
@@ -186,6 +187,18 @@ def test_a_gradual_pathway(summary):
     cap = {int(y): v for y, v in summary["cap"].items()}
     cap = {2025: summary["emissions"]["2025"], **{y: v for y, v in cap.items() if y >= 2030}}
     assert indicators["largest_5yr_cut_of_level"] <= largest_relative_cut(cap)[0]
+
+
+def test_no_single_step_switch_in_the_headline_charts(default_run, summary):
+    """The steel, cement, hydrogen and other-industry charts: no route gains or loses half of its
+    product's output over any 5 calendar years (the data hold every route to 8 points a year, the
+    fastest fleet switch Chinese industry has seen, HIST_NSP; a changing market adds to the share
+    moved). The whole system's largest switch is reported in summary.json."""
+    production = pd.read_csv(default_run / "production.csv")
+    for sector in ("iron_steel", "cement", "hydrogen_supply", "other_industry"):
+        switch = largest_share_switch(production[production["sector"] == sector])
+        assert switch["share"] < 0.5, (sector, switch)
+    assert summary["indicators"]["largest_share_switch"]["share"] < 0.6
 
 
 def test_the_four_categories_are_the_documented_miss(summary):

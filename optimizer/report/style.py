@@ -35,11 +35,22 @@ SECTORS: dict[str, tuple[str, str]] = {  # sector → (IAMC/Title name, colour)
     "coal_chemicals": ("Coal Chemicals", "#b07aa1"),
     "ferroalloys_silicon": ("Ferroalloys Silicon", "#ff9da7"),
     "pulp_paper": ("Pulp Paper", "#bcbd22"),
+    "nonferrous_other": ("Non-ferrous Other", "#86bcb6"),
+    "ceramics": ("Ceramics", "#d4a6c8"),
+    "metal_products": ("Metal Products", "#8cd17d"),
+    "textiles": ("Textiles", "#f1ce63"),
     "other_industry": ("Other", "#bab0ac"),
     "hydrogen_supply": ("Hydrogen Supply", "#59a14f"),
 }
 
-PRODUCTS: dict[str, str] = {"hvc": "HVC", "electric_enduse": "Electric End Use"}
+PRODUCTS: dict[str, str] = {
+    "hvc": "HVC",
+    "electric_enduse": "Electric End Use",
+    "nonferrous_other": "Non-ferrous Metals (excl. Al)",
+    "ceramics_kiln_heat": "Kiln Heat",
+    "metal_products_heat": "Furnace Heat",
+    "textiles_steam": "Process Steam",
+}
 
 SCOPES: dict[str, tuple[str, str]] = {
     "direct": ("Direct (gross, before capture)", "#c44e52"),
