@@ -62,9 +62,18 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
     def total(variable: pyo.Var, r: str, k: str, y: int) -> object:
         return pyo.quicksum(variable[r, k, v, y] for v in index.vintages_at.get((r, k, y), ()))
 
+    output_sums: dict[tuple[str, str, int], object] = {}
+
     def output_total(r: str, k: str, y: int) -> object:
-        makers = index.producers_of[data.technologies[k].output]
-        return pyo.quicksum(total(m.activity, r, other, y) for other in makers)
+        """Σ activity of every route making k's output: built once per (region, product, year) and
+        shared by the share rows of all its routes."""
+        key = (r, data.technologies[k].output, y)
+        if key not in output_sums:
+            makers = index.producers_of[key[1]]
+            output_sums[key] = pyo.quicksum(
+                m.activity[r, other, v, y] for other in makers for v in index.vintages_at.get((r, other, y), ())
+            )
+        return output_sums[key]
 
     def _keys(kind: str) -> list[tuple[str, str, int]]:
         """Bounded (region, technology, year) where the technology can exist; a bound in a year

@@ -65,33 +65,36 @@ def largest_relative_cut(emissions: dict[int, float], span: int = 5) -> tuple[fl
 def largest_share_switch(production: pd.DataFrame, span: int = 5) -> dict:
     """The largest change of a route's share of its product's output over `span` calendar years
     (shares linear between milestones): `share` (a fraction of the output, signed in `change`),
-    `product`, `technology`, `from` (the span's first year). Products made by one route only
-    cannot switch and are skipped."""
+    `product`, `technology`, `from` (the span's first year). Products made by one route only,
+    or not made at some milestone (a share of nothing), are skipped."""
     best = {"share": 0.0, "change": 0.0, "product": "", "technology": "", "from": 0}
-    for product, rows in production.groupby("commodity"):
-        output = rows.pivot_table(index="technology", columns="year", values="value", aggfunc="sum").fillna(0.0)
-        totals = output.sum()
-        if len(output) < 2 or (totals <= 0).any():
-            continue
-        shares = output / totals
-        milestones = shares.columns.to_numpy()
-        years = np.arange(milestones[0], milestones[-1] - span + 1)
-        if not len(years):
-            continue
-        for technology, path in shares.iterrows():
-            change = np.interp(years + span, milestones, path.to_numpy()) - np.interp(
-                years, milestones, path.to_numpy()
-            )
-            at = int(np.argmax(np.abs(change)))
-            if abs(change[at]) > best["share"]:
-                best = {
-                    "share": float(abs(change[at])),
-                    "change": float(change[at]),
-                    "product": str(product),
-                    "technology": str(technology),
-                    "from": int(years[at]),
-                }
-    return best
+    output = production.pivot_table(
+        index=["commodity", "technology"], columns="year", values="value", aggfunc="sum", fill_value=0.0
+    )
+    if output.empty:
+        return best
+    totals = output.groupby(level="commodity").transform("sum")
+    counts = output.index.get_level_values("commodity").value_counts()
+    keep = output.index.get_level_values("commodity").map(counts).to_numpy() > 1
+    keep &= (totals > 0).all(axis=1).to_numpy()
+    shares = (output / totals.where(totals > 0)).to_numpy()[keep]
+    milestones = output.columns.to_numpy()
+    years = np.arange(milestones[0], milestones[-1] - span + 1)
+    if not len(years) or not len(shares):
+        return best
+    # shares at each year and span years later, linear between milestones (row by row)
+    later = np.array([np.interp(years + span, milestones, row) for row in shares])
+    start = np.array([np.interp(years, milestones, row) for row in shares])
+    change = later - start
+    row, column = np.unravel_index(int(np.argmax(np.abs(change))), change.shape)
+    product, technology = output.index[keep][row]
+    return {
+        "share": float(abs(change[row, column])),
+        "change": float(change[row, column]),
+        "product": str(product),
+        "technology": str(technology),
+        "from": int(years[column]),
+    }
 
 
 def reduction_share(emissions: dict[int, float], start: int, end: int) -> float:
