@@ -225,6 +225,7 @@ def solve_data(
         run_tables, emissions = tables_from_solution(data, built, result)
         indicators = pathway_indicators(data, run_tables, emissions)
         indicators["stranded_new_build"] = stranded_new_build(data, built.index, result)
+        indicators["unused_before_end_of_life"] = stranded_new_build(data, built.index, result, within_life=1.0)
         timings["extract"] = time.perf_counter() - clock
         if with_reference and (data.caps or data.budget is not None or data.carbon_price):
             reference_result = _reference(solver, scenario, data, built, time_limit)

@@ -145,9 +145,10 @@ def electricity_share(
     return {int(y): float(grid.get(y, 0.0) / total[y]) if total.get(y) else float("nan") for y in data.years}
 
 
-def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult) -> dict:
-    """Capital cost of new capacity left unused (retired early or idle) in the first half of its
-    life, against all new-plant capital cost (currency as the data's, undiscounted).
+def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult, within_life: float = 0.5) -> dict:
+    """Capital cost of new capacity left unused (retired early or idle) in the first
+    `within_life` of its life (half by default; 1.0 for any time before its end), against all
+    new-plant capital cost (currency as the data's, undiscounted).
 
     A vintage's unused part is its new capacity minus the least capacity it runs at (activity ÷
     availability ÷ alive share) at any milestone in the first half of its life inside the horizon,
@@ -167,7 +168,7 @@ def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult) 
             continue
         total += built * capex
         technology = data.technologies[k]
-        half = v + technology.life / 2
+        half = v + technology.life * within_life
         used = [
             running[(r, k, v, y)] / (technology.availability * index.alive_share.get((r, k, v, y), (1.0, 1.0))[0])
             for y in data.years
@@ -184,6 +185,27 @@ def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult) 
         "by_route": dict(sorted(unused.items(), key=lambda item: -item[1])),
         "unit": f"million {data.currency}",
     }
+
+
+def share_limits_at_bound(data: ModelData, production: pd.DataFrame, tolerance: float = 1e-6) -> dict:
+    """How many routes gain (`max_share_gain`) or shed (`max_share_loss`) as much of their
+    product's output as their limit allows, by milestone: {"gain": {year: n}, "loss": {year: n}}.
+    Many routes at their limit in one step mark where the pathway is pressed against its
+    diffusion limits (a switch spread over steps at the fastest rate allowed)."""
+    made = production.groupby(["region", "technology", "year"])["value"].sum()
+    totals = production.groupby(["region", "commodity", "year"])["value"].sum()
+    counts: dict[str, dict[int, int]] = {"gain": {}, "loss": {}}
+    for kind, sign in (("gain", 1.0), ("loss", -1.0)):
+        for (r, k, y), limit in data.bounds[f"max_share_{kind}"].items():
+            position = data.years.index(y) if y in data.years else -1
+            if position <= 0:
+                continue
+            previous = data.years[position - 1]
+            output = totals.get((r, data.technologies[k].output, y), 0.0)
+            change = sign * (made.get((r, k, y), 0.0) - made.get((r, k, previous), 0.0))
+            if output > 0 and change >= limit * data.period[y] * output - tolerance * max(output, 1.0):
+                counts[kind][int(y)] = counts[kind].get(int(y), 0) + 1
+    return {kind: dict(sorted(found.items())) for kind, found in counts.items()}
 
 
 def _values(result: SolveResult, variable: str, keys: tuple[tuple, ...]) -> dict[tuple, float]:
@@ -228,6 +250,7 @@ def pathway_indicators(data: ModelData, tables: dict[str, pd.DataFrame], emissio
         "largest_5yr_cut_of_level": relative,
         "largest_5yr_cut_of_level_from": relative_year,
         "largest_share_switch": largest_share_switch(tables["production"]),
+        "share_limits_at_bound": share_limits_at_bound(data, tables["production"]),
         "captured": {int(y): float(-v) for y, v in captured.groupby("year")["value"].sum().items()},
         "captured_by_sector": captured_by_sector(tables, last),
         "clean_hydrogen": clean_hydrogen(data, tables),

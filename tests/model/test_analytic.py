@@ -151,6 +151,8 @@ def test_a_share_loss_limit_keeps_an_incumbent_fleet_running(solve):
     production = run.tables["production"].set_index(["technology", "year"])["value"]
     assert [production.get(("old", y), 0.0) for y in (2025, 2030, 2035, 2040)] == pytest.approx([9.4, 6.4, 3.4, 0.4])
     assert [production.get(("new", y), 0.0) for y in (2025, 2030, 2035, 2040)] == pytest.approx([0.6, 3.6, 6.6, 9.6])
+    at_bound = run.summary["indicators"]["share_limits_at_bound"]
+    assert {int(y): n for y, n in at_bound["loss"].items()} == {2030: 1, 2035: 1, 2040: 1}
     yearly = solve(data, end=2030, step=1).tables["production"].set_index(["technology", "year"])["value"]
     assert [yearly.get(("old", y), 0.0) for y in range(2025, 2031)] == pytest.approx([9.4, 8.8, 8.2, 7.6, 7.0, 6.4])
 

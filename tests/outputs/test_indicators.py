@@ -33,6 +33,25 @@ def test_new_build_idled_early_is_stranded(solve):
     assert stranded["by_route"] == pytest.approx({"bf": 5000})
 
 
+def test_new_build_idled_after_half_its_life_is_unused_before_its_end(solve):
+    """The same case with a cheap short-lived bf (capex 100, 8-year life: 100 + 5 years × 100 of
+    O&M beats clean's 25 × 11 + 5 × 150): the 5 Mt built in 2030 idles from 2035, past the first
+    half of its life (2034) but before its end (2038). It is not stranded in the first-half
+    sense, yet its 500 of capex, of 500 + 15 × 1,000 new-plant capex, is unused before its end."""
+    data = Dataset()
+    data.commodity("steel")
+    data.technology("bf", variable_om=100, capex=100, life=8, co2=2.0)
+    data.technology("clean", variable_om=150, capex=1000, life=40, lever="hydrogen")
+    data.demand({2025: 10, 2029: 10, 2030: 15})
+    data.add("stock", region="R1", technology="bf", year=2025, capacity=10)
+    run = solve(data, end=2040, extra="cap = { 2035 = 0 }")
+    indicators = run.summary["indicators"]
+    assert indicators["stranded_new_build"]["share"] == pytest.approx(0)
+    unused = indicators["unused_before_end_of_life"]
+    assert unused["by_route"] == pytest.approx({"bf": 500})
+    assert unused["share"] == pytest.approx(500 / 15500)
+
+
 def test_capacity_converted_by_a_retrofit_is_not_stranded(solve):
     run = solve(_growing_demand(retrofit=True), end=2040, extra="cap = { 2035 = 0 }")
     assert run.tables["capacity"].query("technology == 'bf_clean'")["new"].sum() == pytest.approx(15)
