@@ -29,6 +29,9 @@ With A[r,k,y] = Σ_v activity and K[r,k,y] = Σ_v capacity (units of the main ou
   goes no faster. A shrinking market's fall counts against the limit, so the route's share falls
   by at most loss × p_y; in a growing market its share may fall further as other routes take
   the growth. At the first milestone the loss is on the base-year stock's output, with p = 1.
+The two change rows are written on `route_output[r,k,y]` = Σ_v activity and
+`product_output[r,c,y]` = Σ route_output of the routes making c (rows `route_output_sum`,
+`product_output_sum`), so each is three terms long.
 Readiness (a technology's first year) is enforced by the sparse sets: no earlier vintage exists.
 Bounds act only in years the technology can exist (from its first year, or while base-year stock
 remains): values interpolated back before that have nothing to act on and add no rows.
@@ -66,7 +69,7 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
 
     def output_total(r: str, k: str, y: int) -> object:
         """Σ activity of every route making k's output: built once per (region, product, year) and
-        shared by the share rows of all its routes."""
+        shared by the max/min share rows of all its routes."""
         key = (r, data.technologies[k].output, y)
         if key not in output_sums:
             makers = index.producers_of[key[1]]
@@ -137,22 +140,63 @@ def add_to(m: pyo.ConcreteModel, data: ModelData, index: ModelIndex) -> None:
 
     m.capacity_growth = pyo.Constraint(_keys("max_growth"), rule=_growth)
 
-    def _share_gain(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
-        gain = data.bounds["max_share_gain"][(r, k, y)] * data.period[y]
-        previous = index.previous_year.get(y)
-        if previous is None:  # the first milestone gains on the base-year stock's output, over one year
-            before = data.stock.get((r, k, y), 0.0) * data.technologies[k].availability
-            return total(m.activity, r, k, y) <= before + gain * output_total(r, k, y)
-        return total(m.activity, r, k, y) - total(m.activity, r, k, previous) <= gain * output_total(r, k, y)
+    _add_share_changes(m, data, index, _keys("max_share_gain"), _keys("max_share_loss"))
 
-    m.share_gain = pyo.Constraint(_keys("max_share_gain"), rule=_share_gain)
+
+def _add_share_changes(
+    m: pyo.ConcreteModel,
+    data: ModelData,
+    index: ModelIndex,
+    gain_keys: list[tuple[str, str, int]],
+    loss_keys: list[tuple[str, str, int]],
+) -> None:
+    """`share_gain` and `share_loss` on two small sums: `route_output[r,k,y]` (Σ_v activity of a
+    route) and `product_output[r,c,y]` (Σ route_output of every route making c), each defined once
+    (rows `route_output_sum`, `product_output_sum`). Written out in activities, every change row
+    would repeat the whole product's vintages; at annual steps that doubled the LP's nonzeros
+    and made it several times slower to solve."""
+    if not gain_keys and not loss_keys:
+        return
+    products: set[tuple[str, str, int]] = set()
+    routes: set[tuple[str, str, int]] = set()
+    for r, k, y in {*gain_keys, *loss_keys}:
+        output = data.technologies[k].output
+        products.add((r, output, y))
+        routes.update((r, maker, y) for maker in index.producers_of[output])
+        previous = index.previous_year.get(y)
+        if previous is not None:
+            routes.add((r, k, previous))
+    m.route_output = pyo.Var(sorted(routes), domain=pyo.NonNegativeReals)
+    m.product_output = pyo.Var(sorted(products), domain=pyo.NonNegativeReals)
+    m.route_output_sum = pyo.Constraint(
+        sorted(routes),
+        rule=lambda m, r, k, y: m.route_output[r, k, y]
+        == pyo.quicksum(m.activity[r, k, v, y] for v in index.vintages_at.get((r, k, y), ())),
+    )
+    m.product_output_sum = pyo.Constraint(
+        sorted(products),
+        rule=lambda m, r, c, y: m.product_output[r, c, y]
+        == pyo.quicksum(m.route_output[r, k, y] for k in index.producers_of[c]),
+    )
+
+    def change(r: str, k: str, y: int) -> tuple[object, float, object]:
+        """(route output at y, what it had before: the previous milestone's output or, at the first
+        milestone, the base-year stock's, the product's output at y)."""
+        previous = index.previous_year.get(y)
+        before = (
+            m.route_output[r, k, previous]
+            if previous is not None
+            else data.stock.get((r, k, y), 0.0) * data.technologies[k].availability
+        )
+        return m.route_output[r, k, y], before, m.product_output[r, data.technologies[k].output, y]
+
+    def _share_gain(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
+        now, before, output = change(r, k, y)
+        return now - before <= data.bounds["max_share_gain"][(r, k, y)] * data.period[y] * output
 
     def _share_loss(m: pyo.ConcreteModel, r: str, k: str, y: int) -> object:
-        loss = data.bounds["max_share_loss"][(r, k, y)] * data.period[y]
-        previous = index.previous_year.get(y)
-        if previous is None:  # the first milestone loses on the base-year stock's output, over one year
-            before = data.stock.get((r, k, y), 0.0) * data.technologies[k].availability
-            return before - total(m.activity, r, k, y) <= loss * output_total(r, k, y)
-        return total(m.activity, r, k, previous) - total(m.activity, r, k, y) <= loss * output_total(r, k, y)
+        now, before, output = change(r, k, y)
+        return before - now <= data.bounds["max_share_loss"][(r, k, y)] * data.period[y] * output
 
-    m.share_loss = pyo.Constraint(_keys("max_share_loss"), rule=_share_loss)
+    m.share_gain = pyo.Constraint(gain_keys, rule=_share_gain)
+    m.share_loss = pyo.Constraint(loss_keys, rule=_share_loss)

@@ -192,8 +192,8 @@ def share_limits_at_bound(data: ModelData, production: pd.DataFrame, tolerance: 
     product's output as their limit allows, by milestone: {"gain": {year: n}, "loss": {year: n}}.
     Many routes at their limit in one step mark where the pathway is pressed against its
     diffusion limits (a switch spread over steps at the fastest rate allowed)."""
-    made = production.groupby(["region", "technology", "year"])["value"].sum()
-    totals = production.groupby(["region", "commodity", "year"])["value"].sum()
+    made = production.groupby(["region", "technology", "year"])["value"].sum().to_dict()
+    totals = production.groupby(["region", "commodity", "year"])["value"].sum().to_dict()
     counts: dict[str, dict[int, int]] = {"gain": {}, "loss": {}}
     for kind, sign in (("gain", 1.0), ("loss", -1.0)):
         for (r, k, y), limit in data.bounds[f"max_share_{kind}"].items():

@@ -183,16 +183,15 @@ def test_capacity_growth(built):
 
 def test_share_gain(built):
     """New output over the step ≤ 5 %/yr × 5 years of the product's output at its end; at the
-    first milestone one year's gain on the base-year stock (none for ccs)."""
-    row = built.model.share_gain["R1", "ccs", 2030]
-    terms = coefficients(row)
-    assert terms["activity[R1,ccs,2030,2030]"] == pytest.approx(1 - 0.05 * 5)
-    assert terms["activity[R1,ccs,2025,2025]"] == pytest.approx(-1)
-    assert terms["activity[R1,bf,2030,2030]"] == pytest.approx(-0.05 * 5)
-    assert upper_rhs(row) == 0
+    first milestone one year's gain on the base-year stock (none for ccs). Three terms, on the
+    route's and the product's output sums."""
+    terms = coefficients(built.model.share_gain["R1", "ccs", 2030])
+    assert terms == pytest.approx(
+        {"route_output[R1,ccs,2030]": 1, "route_output[R1,ccs,2025]": -1, "product_output[R1,steel,2030]": -0.05 * 5}
+    )
+    assert upper_rhs(built.model.share_gain["R1", "ccs", 2030]) == 0
     first = coefficients(built.model.share_gain["R1", "ccs", 2025])
-    assert first["activity[R1,ccs,2025,2025]"] == pytest.approx(1 - 0.05)
-    assert first["activity[R1,bf,2025,2025]"] == pytest.approx(-0.05)
+    assert first == pytest.approx({"route_output[R1,ccs,2025]": 1, "product_output[R1,steel,2025]": -0.05})
     assert upper_rhs(built.model.share_gain["R1", "ccs", 2025]) == 0
 
 
@@ -200,11 +199,33 @@ def test_share_loss(built):
     """Output shed over the step ≤ 4 %/yr × 5 years of the product's output at its end; at the
     first milestone one year's loss on the base-year stock's output (availability × stock)."""
     row = built.model.share_loss["R1", "bf", 2030]
-    terms = coefficients(row)
-    assert terms["activity[R1,bf,2025,2025]"] == pytest.approx(1)
-    assert terms["activity[R1,bf,2025,2030]"] == pytest.approx(-1 - 0.04 * 5)
-    assert terms["activity[R1,ccs,2030,2030]"] == pytest.approx(-0.04 * 5)
+    assert coefficients(row) == pytest.approx(
+        {"route_output[R1,bf,2025]": 1, "route_output[R1,bf,2030]": -1, "product_output[R1,steel,2030]": -0.04 * 5}
+    )
     assert upper_rhs(row) == 0
+    first = built.model.share_loss["R1", "bf", 2025]
+    assert coefficients(first) == pytest.approx({"route_output[R1,bf,2025]": -1, "product_output[R1,steel,2025]": -0.04})
+    assert upper_rhs(first) == pytest.approx(-12 * 0.8)  # bf's base-year stock × availability
+
+
+def test_route_and_product_output_sums(built):
+    """route_output = Σ_v activity of the route (the base-year stock's vintage, 2024, and the
+    2025 and 2030 builds); product_output = Σ route_output of its makers."""
+    route = built.model.route_output_sum["R1", "bf", 2030]
+    assert coefficients(route) == pytest.approx(
+        {
+            "route_output[R1,bf,2030]": 1,
+            "activity[R1,bf,2024,2030]": -1,
+            "activity[R1,bf,2025,2030]": -1,
+            "activity[R1,bf,2030,2030]": -1,
+        }
+    )
+    assert route.upper == route.lower == 0
+    product = built.model.product_output_sum["R1", "steel", 2030]
+    assert coefficients(product) == pytest.approx(
+        {"product_output[R1,steel,2030]": 1, "route_output[R1,bf,2030]": -1, "route_output[R1,ccs,2030]": -1}
+    )
+    assert product.upper == product.lower == 0
 
 
 def _discount(years: range) -> float:
@@ -288,6 +309,8 @@ FAMILY_TESTS = {
     "capacity_growth": test_capacity_growth,
     "share_gain": test_share_gain,
     "share_loss": test_share_loss,
+    "route_output_sum": test_route_and_product_output_sums,
+    "product_output_sum": test_route_and_product_output_sums,
     "base_year_share": test_base_year_share,
     "retrofit_conversion": test_retrofit_conversion,
 }
