@@ -16,7 +16,9 @@ which the tables sum over. Both go into summary.json (`indicators`).
   5 calendar years (shares linear between milestones), with the product, route and first year:
   a chart whose incumbent falls from 70 % to 0 in one step shows 0.70;
 - stranded new build: the capital cost of capacity built after the first year that is retired
-  early or left idle in the first half of its life, as a share of all new-plant capital cost.
+  early or left idle in the first half of its life, as a share of all new-plant capital cost
+  (and, wider, at any time before the end of its life: `unused_before_end_of_life`);
+- routes at their share-change limits, by milestone.
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ def stranded_new_build(data: ModelData, index: ModelIndex, result: SolveResult, 
     new-plant capital cost (currency as the data's, undiscounted).
 
     A vintage's unused part is its new capacity minus the least capacity it runs at (activity ÷
-    availability ÷ alive share) at any milestone in the first half of its life inside the horizon,
+    availability ÷ alive share) at any milestone in that part of its life inside the horizon,
     less what retrofits took over from it: a route's conversions in a year are shared among its
     vintages in proportion to the capacity each freed that year.
     """
@@ -192,8 +194,10 @@ def share_limits_at_bound(data: ModelData, production: pd.DataFrame, tolerance: 
     product's output as their limit allows, by milestone: {"gain": {year: n}, "loss": {year: n}}.
     Many routes at their limit in one step mark where the pathway is pressed against its
     diffusion limits (a switch spread over steps at the fastest rate allowed)."""
-    made = production.groupby(["region", "technology", "year"])["value"].sum().to_dict()
-    totals = production.groupby(["region", "commodity", "year"])["value"].sum().to_dict()
+    outputs = production["technology"].map(lambda k: data.technologies[k].output)
+    main = production[production["commodity"] == outputs]  # main outputs: by-products are not a route's share
+    made = main.groupby(["region", "technology", "year"])["value"].sum().to_dict()
+    totals = main.groupby(["region", "commodity", "year"])["value"].sum().to_dict()
     counts: dict[str, dict[int, int]] = {"gain": {}, "loss": {}}
     for kind, sign in (("gain", 1.0), ("loss", -1.0)):
         for (r, k, y), limit in data.bounds[f"max_share_{kind}"].items():
